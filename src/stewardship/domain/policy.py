@@ -1,0 +1,64 @@
+"""Notice policy: how much warning users get before a model retires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .records import Model
+
+DEFAULT_NOTICE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class NoticePolicy:
+    """Minimum notice, in days, per provider (case-insensitive), else the default."""
+
+    default_days: int = DEFAULT_NOTICE_DAYS
+    per_provider: dict[str, int] = field(default_factory=dict)
+
+    def required_days(self, provider: str) -> int:
+        wanted = provider.strip().lower()
+        for name, days in self.per_provider.items():
+            if name.strip().lower() == wanted:
+                return days
+        return self.default_days
+
+
+@dataclass(frozen=True)
+class NoticeAssessment:
+    """Whether a model's announced notice meets the policy.
+
+    ``given_days`` is None when there is nothing to measure yet (no
+    announcement or no retirement date); such a model neither meets nor
+    breaks the policy.
+    """
+
+    required_days: int
+    given_days: int | None
+
+    @property
+    def measurable(self) -> bool:
+        return self.given_days is not None
+
+    @property
+    def shortfall_days(self) -> int:
+        if self.given_days is None:
+            return 0
+        return max(0, self.required_days - self.given_days)
+
+    @property
+    def meets_policy(self) -> bool:
+        return self.measurable and self.shortfall_days == 0
+
+    @property
+    def violates_policy(self) -> bool:
+        return self.shortfall_days > 0
+
+
+def assess_notice(model: Model, policy: NoticePolicy) -> NoticeAssessment:
+    """Days from the deprecation announcement to the planned retirement, against policy."""
+    required = policy.required_days(model.provider)
+    retirement = model.planned_retirement
+    if model.deprecation_announced_on is None or retirement is None:
+        return NoticeAssessment(required, None)
+    return NoticeAssessment(required, (retirement - model.deprecation_announced_on).days)

@@ -1,0 +1,421 @@
+"""The synced records of DESIGN section 3, as plain dataclasses.
+
+Every record converts to and from a JSON-friendly dict whose keys are the
+field names (the same names the JSON export, the CSV files and the registry
+use). ``from_dict`` checks the type of every field it is given and
+``problems()`` lists what is wrong across fields; ``validate()`` raises one
+:class:`ValidationError` with all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from .dates import format_date, parse_date
+from .errors import Problem, ValidationError
+from .lifecycle import LifecycleState
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Checklist(StrEnum):
+    WEIGHT_RETENTION = "weight_retention"
+    POST_DEPLOYMENT_REPORT = "post_deployment_report"
+    USER_MIGRATION = "user_migration"
+    AVAILABILITY = "availability"
+
+
+class ItemStatus(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class RequestSource(StrEnum):
+    MODEL_INTERVIEW = "model_interview"
+    USER = "user"
+    RESEARCHER = "researcher"
+    STAFF = "staff"
+    PARTNER = "partner"
+
+
+class RequestCategory(StrEnum):
+    CONTINUED_AVAILABILITY = "continued_availability"
+    DEPLOYMENT_CONDITIONS = "deployment_conditions"
+    FUTURE_DEVELOPMENT = "future_development"
+    WELFARE = "welfare"
+    OTHER = "other"
+
+
+class RequestStatus(StrEnum):
+    LOGGED = "logged"
+    UNDER_REVIEW = "under_review"
+    RESPONDED = "responded"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Cost(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    FINAL = "final"
+
+
+def label(value: str) -> str:
+    """A stored enum value as a person reads it: ``in_progress`` -> ``In progress``."""
+    text = str(value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+# Field kinds, read from the annotations (kept as strings by PEP 563).
+_DATE, _BOOL, _INT, _JSON, _STR = "date", "bool", "int", "json", "str"
+
+
+def _kind(annotation: str) -> str:
+    if annotation.startswith("date"):
+        return _DATE
+    if annotation == "bool":
+        return _BOOL
+    if annotation == "int":
+        return _INT
+    if annotation.startswith(("dict", "list")):
+        return _JSON
+    return _STR
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass
+class Record:
+    """Fields that every synced record carries."""
+
+    TYPE: ClassVar[str] = ""
+    TABLE: ClassVar[str] = ""
+    #: str fields holding an enum value, and the enum that allows them
+    ENUMS: ClassVar[dict[str, type[StrEnum]]] = {}
+
+    id: str = field(default_factory=new_id)
+    version: int = 0
+    modified_at: str = ""
+    modified_by: str = ""
+    deleted: bool = False
+
+    # -- conversion -----------------------------------------------------
+    @classmethod
+    def field_kinds(cls) -> dict[str, str]:
+        return {f.name: _kind(str(f.type)) for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, kind in self.field_kinds().items():
+            value = getattr(self, name)
+            if kind == _DATE:
+                value = format_date(value) or None
+            elif kind == _JSON:
+                value = _copy_json(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, strict: bool = False) -> Self:
+        """Build a record from a dict of field values.
+
+        Values of the wrong type raise :class:`ValidationError` naming every
+        field at fault. With ``strict``, a key that is not a field is a
+        problem too; otherwise it is ignored.
+        """
+        kinds = cls.field_kinds()
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            kind = kinds.get(key)
+            if kind is None:
+                if strict:
+                    problems.append(Problem(key, "is not a field of a " + cls.TYPE))
+                continue
+            try:
+                values[key] = _coerce(key, kind, raw)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)
+
+    # -- validation -----------------------------------------------------
+    def problems(self) -> list[Problem]:
+        """Everything wrong with this record, field by field."""
+        found: list[Problem] = []
+        for name, enum in self.ENUMS.items():
+            value = getattr(self, name)
+            if value in (None, "") and name in self.OPTIONAL_ENUMS:
+                continue
+            try:
+                enum(value)
+            except ValueError:
+                allowed = ", ".join(e.value for e in enum)
+                found.append(Problem(name, f"unknown value '{value}'; use one of {allowed}"))
+        return found
+
+    OPTIONAL_ENUMS: ClassVar[frozenset[str]] = frozenset()
+
+    def validate(self) -> Self:
+        found = self.problems()
+        if found:
+            raise ValidationError(found)
+        return self
+
+
+def _copy_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
+def _coerce(name: str, kind: str, raw: Any) -> Any:
+    if kind == _DATE:
+        return parse_date(raw, name)
+    if kind == _BOOL:
+        if raw is None:
+            return False
+        if isinstance(raw, bool):
+            return raw
+        if raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str) and raw.strip().lower() in {"true", "false", "yes", "no", "1", "0", ""}:
+            return raw.strip().lower() in {"true", "yes", "1"}
+        raise ValidationError(Problem(name, f"expected true or false, got '{raw}'"))
+    if kind == _INT:
+        if raw is None:
+            return 0
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValidationError(Problem(name, f"expected a whole number, got '{raw}'"))
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValidationError(Problem(name, f"expected a whole number, got '{raw}'")) from None
+    if kind == _JSON:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict | list):
+            raise ValidationError(Problem(name, "expected a JSON object or list"))
+        return _copy_json(raw)
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise ValidationError(Problem(name, f"expected text, got {type(raw).__name__}"))
+    return raw
+
+
+def _not_before(found: list[Problem], later: date | None, earlier: date | None,
+                later_name: str, earlier_name: str, what: str) -> None:
+    if later and earlier and later < earlier:
+        found.append(Problem(later_name, f"{what} ({later}) is before {earlier_name.replace('_', ' ')} ({earlier})"))
+
+
+@dataclass
+class Model(Record):
+    TYPE: ClassVar[str] = "model"
+    TABLE: ClassVar[str] = "models"
+    ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"state": LifecycleState}
+
+    slug: str = ""
+    display_name: str = ""
+    family: str = ""
+    provider: str = ""
+    internal_only: bool = False
+    released_on: date | None = None
+    state: str = LifecycleState.ACTIVE.value
+    deprecation_announced_on: date | None = None
+    retirement_not_before: date | None = None
+    retirement_on: date | None = None
+    retired_on: date | None = None
+    replacement: str = ""
+    replacement_recommended_on: date | None = None
+    #: platform name -> retirement date (YYYY-MM-DD) where a partner's schedule differs
+    platform_dates: dict[str, str] | None = None
+    notes: str = ""
+
+    @property
+    def lifecycle(self) -> LifecycleState:
+        return LifecycleState(self.state)
+
+    @property
+    def planned_retirement(self) -> date | None:
+        """The confirmed retirement date, else the tentative one."""
+        return self.retirement_on or self.retirement_not_before
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.slug.strip():
+            found.append(Problem("slug", "is required"))
+        elif not _SLUG.match(self.slug):
+            found.append(Problem(
+                "slug", "use lower-case letters, digits, '.', '-' or '_', starting with a letter or digit"))
+        if not self.display_name.strip():
+            found.append(Problem("display_name", "is required"))
+        if not self.provider.strip():
+            found.append(Problem("provider", "is required"))
+        _not_before(found, self.deprecation_announced_on, self.released_on,
+                    "deprecation_announced_on", "released_on", "the deprecation announcement")
+        for name in ("retirement_not_before", "retirement_on", "retired_on"):
+            _not_before(found, getattr(self, name), self.deprecation_announced_on, name,
+                        "deprecation_announced_on", "the retirement date")
+            _not_before(found, getattr(self, name), self.released_on, name,
+                        "released_on", "the retirement date")
+        if self.replacement and self.replacement == self.slug:
+            found.append(Problem("replacement", "a model cannot replace itself"))
+        for platform, when in (self.platform_dates or {}).items():
+            try:
+                parse_date(when, "platform_dates")
+            except ValidationError:
+                found.append(Problem("platform_dates", f"{platform}: '{when}' is not a YYYY-MM-DD date"))
+        return found
+
+
+@dataclass
+class ChecklistItem(Record):
+    TYPE: ClassVar[str] = "checklist_item"
+    TABLE: ClassVar[str] = "checklist_items"
+    ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"checklist": Checklist, "status": ItemStatus}
+
+    model_id: str = ""
+    checklist: str = Checklist.WEIGHT_RETENTION.value
+    template_key: str = ""
+    template_version: int = 0
+    position: int = 0
+    title: str = ""
+    guidance: str = ""
+    required: bool = True
+    evidence_required: bool = False
+    status: str = ItemStatus.TODO.value
+    owner: str = ""
+    due_date: date | None = None
+    evidence: str = ""
+    evidence_url: str = ""
+    evidence_sha256: str = ""
+    evidence_file: str = ""
+    not_applicable_reason: str = ""
+    signed_off_by: str = ""
+    signed_off_at: str = ""
+    notes: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.model_id:
+            found.append(Problem("model_id", "is required"))
+        if not self.title.strip():
+            found.append(Problem("title", "is required"))
+        return found
+
+
+@dataclass
+class Interview(Record):
+    TYPE: ClassVar[str] = "interview"
+    TABLE: ClassVar[str] = "interviews"
+
+    model_id: str = ""
+    held_on: date | None = None
+    interviewers: str = ""
+    protocol_version: str = ""
+    transcript_name: str = ""
+    transcript_sha256: str = ""
+    summary: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.model_id:
+            found.append(Problem("model_id", "is required"))
+        if not self.held_on:
+            found.append(Problem("held_on", "is required"))
+        return found
+
+
+@dataclass
+class PreferenceRequest(Record):
+    TYPE: ClassVar[str] = "preference_request"
+    TABLE: ClassVar[str] = "preference_requests"
+    ENUMS: ClassVar[dict[str, type[StrEnum]]] = {
+        "source": RequestSource,
+        "category": RequestCategory,
+        "status": RequestStatus,
+        "estimated_cost": Cost,
+    }
+    OPTIONAL_ENUMS: ClassVar[frozenset[str]] = frozenset({"estimated_cost"})
+
+    model_id: str = ""
+    source: str = RequestSource.USER.value
+    interview_id: str = ""
+    category: str = RequestCategory.OTHER.value
+    words: str = ""
+    received_on: date | None = None
+    status: str = RequestStatus.LOGGED.value
+    estimated_cost: str = ""
+    response: str = ""
+    rationale: str = ""
+    responded_on: date | None = None
+    notes: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.model_id:
+            found.append(Problem("model_id", "is required"))
+        if not self.words.strip():
+            found.append(Problem("words", "the request in the requester's words is required"))
+        if not self.received_on:
+            found.append(Problem("received_on", "is required"))
+        _not_before(found, self.responded_on, self.received_on, "responded_on", "received_on",
+                    "the response date")
+        return found
+
+
+@dataclass
+class Report(Record):
+    TYPE: ClassVar[str] = "report"
+    TABLE: ClassVar[str] = "reports"
+    ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"status": ReportStatus}
+
+    model_id: str = ""
+    reflections: str = ""
+    preferences: str = ""
+    interpretation: str = ""
+    status: str = ReportStatus.DRAFT.value
+    reviewers: str = ""
+    reopen_reason: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.model_id:
+            found.append(Problem("model_id", "is required"))
+        return found
+
+
+#: Every synced record type, by its registry ``type`` name.
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.TYPE: cls for cls in (Model, ChecklistItem, PreferenceRequest, Interview, Report)
+}

@@ -1,0 +1,321 @@
+"""The local SQLite store: opening, migrating, transactions, records, audit.
+
+One :class:`Store` wraps one connection. Every write goes through
+:meth:`Store.transaction`, so a process killed mid-write leaves the last
+committed state (SQLite in WAL mode, ``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from ..domain.dates import utc_now
+from ..domain.records import RECORD_TYPES, Record
+from .schema import LATEST_VERSION, MIGRATIONS
+
+R = TypeVar("R", bound=Record)
+
+#: Fields that describe a write rather than the record; they never count as a change.
+BOOKKEEPING = frozenset({"version", "modified_at", "modified_by"})
+
+DB_FILENAME = "stewardship.db"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says why, for a steward."""
+
+
+class Store:
+    """A steward's local database."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=10.0, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the data file {self.path}: {exc}") from exc
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        try:
+            self._configure()
+            self._migrate(existed)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(
+                f"{self.path} is not a Stewardship Console database or is damaged: {exc}"
+            ) from exc
+        except StoreError:
+            conn.close()
+            raise
+
+    # -- life cycle ------------------------------------------------------
+    def _configure(self) -> None:
+        conn = self.db.conn
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"cannot use write-ahead logging on {self.path} (got {mode})")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self, existed: bool) -> None:
+        current = self.schema_version
+        if current > LATEST_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Stewardship Console (schema {current},"
+                f" this version knows {LATEST_VERSION}); update the console"
+            )
+        if current == LATEST_VERSION:
+            return
+        if existed:
+            self.backup_path = self.backup(f"before-v{LATEST_VERSION}")
+        for number in range(current + 1, LATEST_VERSION + 1):
+            with self.transaction():
+                MIGRATIONS[number - 1](self.db)
+                self.db.conn.execute(f"PRAGMA user_version={number}")
+
+    def backup(self, label: str) -> Path:
+        """Copy the whole database (consistently, even while open) next to it."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.{label}.{stamp}.bak")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.stem}.{label}.{stamp}-{n}.bak")
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ----------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic unit of work; nested calls become savepoints."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- records ---------------------------------------------------------
+    def get(self, cls: type[R], record_id: str) -> R | None:
+        row = self.db.conn.execute(
+            f"SELECT * FROM [{cls.TABLE}] WHERE id = ?", (record_id,)
+        ).fetchone()
+        return self._to_record(cls, row) if row else None
+
+    def list(
+        self,
+        cls: type[R],
+        where: str | None = None,
+        params: Sequence[Any] = (),
+        *,
+        order_by: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[R]:
+        clauses = [] if include_deleted else ["deleted = 0"]
+        if where:
+            clauses.append(f"({where})")
+        sql = f"SELECT * FROM [{cls.TABLE}]"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        if order_by:
+            sql += f" ORDER BY {order_by}"
+        cur = self.db.conn.execute(sql, tuple(params))
+        return [self._to_record(cls, row) for row in cur.fetchall()]
+
+    def count(self, cls: type[Record], where: str | None = None, params: Sequence[Any] = ()) -> int:
+        sql = f"SELECT count(*) FROM [{cls.TABLE}] WHERE deleted = 0"
+        if where:
+            sql += f" AND ({where})"
+        return int(self.db.conn.execute(sql, tuple(params)).fetchone()[0])
+
+    def _to_record(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
+        names = cls.field_names()
+        kinds = cls.field_kinds()
+        data: dict[str, Any] = {}
+        for name, value in zip(self._columns(cls), row, strict=True):
+            if name not in kinds:
+                continue
+            if kinds[name] == "json" and value is not None:
+                value = json.loads(value)
+            data[name] = value
+        missing = set(names) - data.keys()
+        assert not missing, f"table {cls.TABLE} lacks {missing}"
+        return cls.from_dict(data)
+
+    def _columns(self, cls: type[Record]) -> list[str]:
+        cache = self.__dict__.setdefault("_column_cache", {})
+        if cls.TABLE not in cache:
+            cache[cls.TABLE] = [
+                r[1] for r in self.db.conn.execute(f"PRAGMA table_info([{cls.TABLE}])")
+            ]
+        return cache[cls.TABLE]
+
+    @staticmethod
+    def to_row(record: Record) -> dict[str, Any]:
+        row = record.to_dict()
+        for name, kind in record.field_kinds().items():
+            if kind == "json" and row[name] is not None:
+                row[name] = json.dumps(row[name], sort_keys=True)
+            elif kind == "bool":
+                row[name] = int(bool(row[name]))
+        return row
+
+    def save(self, record: R, who: str, *, note: str = "", queue: bool = True) -> R:
+        """Validate and store ``record`` as a steward's edit.
+
+        Writes the record, one audit row per changed field and (with
+        ``queue``) an outbox entry for the registry, in one transaction.
+        Saving a record with nothing changed writes nothing and returns the
+        stored copy.
+        """
+        record.validate()
+        cls = type(record)
+        with self.transaction():
+            old = self.get(cls, record.id)
+            changes = diff_records(old, record)
+            if old is not None and not changes:
+                return old
+            saved = record.replace(modified_at=utc_now(), modified_by=who)
+            self.db[cls.TABLE].upsert(self.to_row(saved), pk="id")
+            if old is None:
+                self._audit(saved, "(created)", None, _summary(saved), who, note)
+            else:
+                for name, (before, after) in changes.items():
+                    self._audit(saved, name, before, after, who, note)
+            if queue:
+                self._queue(saved)
+        return saved
+
+    def delete(self, cls: type[Record], record_id: str, who: str, *, note: str = "") -> None:
+        """Mark a record deleted (a tombstone that syncs), audited."""
+        record = self.get(cls, record_id)
+        if record is None or record.deleted:
+            return
+        self.save(record.replace(deleted=True), who, note=note)
+
+    def _queue(self, record: Record) -> None:
+        self.db.conn.execute(
+            "INSERT INTO outbox (record_type, record_id, base_version, idempotency_key, queued_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (record.TYPE, record.id, record.version, _new_key(), utc_now()),
+        )
+
+    # -- audit -----------------------------------------------------------
+    def audit(
+        self,
+        record: Record,
+        field: str,
+        old: object,
+        new: object,
+        who: str,
+        note: str = "",
+    ) -> None:
+        """Record an event about ``record`` that is not a field change (e.g. an override)."""
+        with self.transaction():
+            self._audit(record, field, old, new, who, note)
+
+    def _audit(self, record: Record, field: str, old: object, new: object, who: str,
+               note: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.TYPE, record.id, field, _text(old), _text(new), who, utc_now(), note),
+        )
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        """A record's audit trail, oldest first."""
+        cur = self.db.conn.execute(
+            "SELECT seq, record_type, record_id, field, old, new, who, at, note FROM audit"
+            " WHERE record_id = ? ORDER BY seq",
+            (record_id,),
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    # -- settings --------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def diff_records(old: Record | None, new: Record) -> dict[str, tuple[Any, Any]]:
+    """Fields whose values differ, as ``{field: (old, new)}`` of JSON-friendly values."""
+    after = new.to_dict()
+    if old is None:
+        return {k: (None, v) for k, v in after.items() if k not in BOOKKEEPING}
+    before = old.to_dict()
+    return {
+        k: (before[k], after[k])
+        for k in after
+        if k not in BOOKKEEPING and before[k] != after[k]
+    }
+
+
+def _summary(record: Record) -> str:
+    for name in ("display_name", "title", "slug"):
+        value = getattr(record, name, "")
+        if value:
+            return str(value)
+    return record.TYPE
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _new_key() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def record_type(name: str) -> type[Record]:
+    return RECORD_TYPES[name]

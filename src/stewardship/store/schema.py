@@ -1,0 +1,73 @@
+"""Table layout derived from the domain records, and the numbered migrations.
+
+Each migration is a function that takes the database inside an open
+transaction. ``PRAGMA user_version`` holds the number of the last one run.
+Append new migrations to :data:`MIGRATIONS`; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from ..domain.records import RECORD_TYPES, Record
+
+_SQL_TYPES = {"date": str, "bool": int, "int": int, "json": str, "str": str}
+
+
+def record_columns(cls: type[Record]) -> dict[str, type]:
+    return {name: _SQL_TYPES[kind] for name, kind in cls.field_kinds().items()}
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    for cls in RECORD_TYPES.values():
+        db[cls.TABLE].create(record_columns(cls), pk="id", not_null={"id"})
+    db["models"].create_index(["slug"], unique=True)
+    for table in ("checklist_items", "preference_requests", "interviews", "reports"):
+        db[table].create_index(["model_id"])
+    db["checklist_items"].create_index(["model_id", "template_key"], unique=True)
+    db["audit"].create(
+        {
+            "seq": int,
+            "record_type": str,
+            "record_id": str,
+            "field": str,
+            "old": str,
+            "new": str,
+            "who": str,
+            "at": str,
+            "note": str,
+        },
+        pk="seq",
+    )
+    db["audit"].create_index(["record_id", "seq"])
+    # Local changes waiting to be pushed to the registry (DESIGN section 4).
+    db["outbox"].create(
+        {
+            "seq": int,
+            "record_type": str,
+            "record_id": str,
+            "base_version": int,
+            "idempotency_key": str,
+            "queued_at": str,
+        },
+        pk="seq",
+    )
+    db["outbox"].create_index(["record_type", "record_id"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["transcripts"].create(
+        {"sha256": str, "original_name": str, "size": int, "stored_at": str}, pk="sha256"
+    )
+
+
+def _v2_dashboard_indexes(db: sqlite_utils.Database) -> None:
+    db["models"].create_index(["retirement_on"])
+    db["checklist_items"].create_index(["due_date", "status"])
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes]
+
+LATEST_VERSION = len(MIGRATIONS)

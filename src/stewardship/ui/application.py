@@ -1,0 +1,57 @@
+"""Qt application set-up: one QApplication, style, and the screenshot renderer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..app import AppContext
+from .main_window import VIEW_KEYS, MainWindow
+from .style import STYLE_SHEET
+
+SCREENSHOT_SIZE = (1280, 800)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    QCoreApplication.setOrganizationName("StewardshipConsole")
+    QCoreApplication.setOrganizationDomain("stewardship-console.invalid")
+    QCoreApplication.setApplicationName("Stewardship Console")
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    QGuiApplication.setDesktopFileName("stewardship-console")
+    app.setStyle("Fusion")
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
+    """Show ``view`` at 1280x800 and write it to ``target`` as PNG."""
+    if view not in VIEW_KEYS:
+        raise ValueError(f"unknown view '{view}'; use one of {', '.join(VIEW_KEYS)}")
+    window.resize(*SCREENSHOT_SIZE)
+    window.show_view(view)
+    window.show()
+    app = QApplication.instance()
+    assert app is not None
+    for _ in range(3):
+        app.processEvents()
+    image = window.grab()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(target), "PNG"):
+        raise OSError(f"cannot write {target}")
+
+
+def run_window(ctx: AppContext, view: str = "dashboard") -> int:
+    app = make_application()
+    window = MainWindow(ctx)
+    window.show_view(view)
+    window.show()
+    return app.exec()

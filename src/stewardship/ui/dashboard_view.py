@@ -1,0 +1,196 @@
+"""The dashboard: summary cards and the table of upcoming and recent retirements."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app import AppContext
+from ..domain.records import label
+from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
+from . import style
+from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
+from .widgets import Card, ProgressDelegate, page_subtitle, page_title
+
+
+def _date_key(row: DashboardRow) -> str:
+    return row.retirement.isoformat() if row.retirement else "9999-12-31"
+
+
+def _progress_text(row: DashboardRow) -> str:
+    p = row.progress
+    if not p.total:
+        return "no checklists"
+    text = f"{p.complete}/{p.total}"
+    if p.overdue:
+        text += f" · {p.overdue} overdue"
+    return text
+
+
+COLUMNS: list[Column[DashboardRow]] = [
+    Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
+    Column("State", lambda r: r.model.lifecycle.label),
+    Column("Retires", lambda r: r.retirement.strftime("%a %d %b %Y") if r.retirement else "",
+           sort=_date_key,
+           tooltip=lambda r: "confirmed" if r.model.retirement_on else "tentative (not before)"),
+    Column("Days left", lambda r: r.countdown,
+           sort=lambda r: r.days_left if r.days_left is not None else 10**6, align_right=True),
+    Column("Notice given", lambda r: r.notice_text,
+           sort=lambda r: r.notice_given if r.notice_given is not None else -1,
+           tooltip=lambda r: f"Policy for {r.model.provider}: {r.notice_required} days"),
+    Column("Checklists", _progress_text,
+           sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
+           value=lambda r: r.progress.fraction if r.progress.total else None),
+    Column("Replacement", lambda r: r.model.replacement or "—"),
+]
+
+
+def row_style(row: DashboardRow) -> RowStyle | None:
+    if row.overdue:
+        return RowStyle(foreground=style.OVERDUE_FG, background=style.OVERDUE_BG, bold=True)
+    if row.notice_shortfall:
+        return RowStyle(background=style.WARNING_ROW_BG)
+    return None
+
+
+class DashboardView(QWidget):
+    """Cards and the retirement table. Emits ``model_activated(model_id)`` on Enter/double-click."""
+
+    model_activated = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.dashboard: Dashboard | None = None
+
+        self.subtitle = page_subtitle("")
+        self.cards = {
+            "retiring_30": Card("retiring within 30 days",
+                                "Models not yet retired whose retirement date is in the next 30 days"),
+            "retiring_90": Card("retiring within 90 days",
+                                "Models not yet retired whose retirement date is in the next 90 days"),
+            "overdue_items": Card("overdue checklist items",
+                                  "Checklist items whose due date has passed and that are not done"),
+            "notice_violations": Card("notice-policy violations",
+                                      "Models whose announced notice is shorter than the policy"),
+        }
+        cards = QHBoxLayout()
+        cards.setSpacing(12)
+        for card in self.cards.values():
+            cards.addWidget(card)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by model, state, provider, replacement…  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter retirements")
+
+        self.model = RowTableModel(
+            COLUMNS,
+            row_style=row_style,
+            search_text=lambda r: " ".join(
+                [r.model.display_name, r.model.slug, r.model.provider, r.model.family,
+                 r.model.lifecycle.label, r.model.replacement, r.countdown,
+                 "overdue" if r.overdue else ""]
+            ),
+            parent=self,
+        )
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit.textChanged.connect(self.proxy.set_search)
+        self.filter_edit.textChanged.connect(self._update_count)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setItemDelegateForColumn(5, ProgressDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((210, 170, 130, 130, 190, 170)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(self._activate)
+        self.table.activated.connect(self._activate)
+        self.table.setAccessibleName("Upcoming and recent retirements")
+
+        self.count_label = QLabel()
+        self.count_label.setProperty("role", "hint")
+
+        table_header = QHBoxLayout()
+        table_header.addWidget(QLabel("<b>Upcoming and recent retirements</b>"))
+        table_header.addStretch(1)
+        table_header.addWidget(self.count_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        layout.addWidget(page_title("Dashboard"))
+        layout.addWidget(self.subtitle)
+        layout.addLayout(cards)
+        layout.addLayout(table_header)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.table, 1)
+        legend = QLabel(
+            f"<span style='color:{style.DANGER}'>■</span> retirement date passed but model not"
+            f" retired &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
+            " policy &nbsp;&nbsp; Enter or double-click opens the model"
+        )
+        legend.setProperty("role", "hint")
+        layout.addWidget(legend)
+
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def refresh(self) -> None:
+        today = self.ctx.today()
+        self.dashboard = build_dashboard(self.ctx.store, today, self.ctx.policy)
+        d = self.dashboard
+        self.subtitle.setText(
+            f"Today is {today.strftime('%A %d %B %Y')} · {d.models_total} models in this store"
+        )
+        self.cards["retiring_30"].set_value(d.retiring_30, alert=d.retiring_30 > 0)
+        self.cards["retiring_90"].set_value(d.retiring_90)
+        self.cards["overdue_items"].set_value(d.overdue_items, alert=d.overdue_items > 0)
+        self.cards["notice_violations"].set_value(
+            d.notice_violations, alert=d.notice_violations > 0
+        )
+        self.model.set_rows(d.rows)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total} shown" if shown != total else f"{total} models")
+
+    def selected_model_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(ROW_ROLE).model.id
+
+    def _activate(self, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if row is not None:
+            self.model_activated.emit(row.model.id)
+
+
+__all__ = ["COLUMNS", "DashboardView", "label"]

@@ -1,0 +1,63 @@
+"""Shared fixtures: real SQLite files in temporary folders, a fixed "today"."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep QSettings, keyrings and platform folders out of the real home."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("STEWARDSHIP_STEWARD", "Test Steward")
+    monkeypatch.delenv("STEWARDSHIP_DATA_DIR", raising=False)
+    monkeypatch.delenv("STEWARDSHIP_TODAY", raising=False)
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path):
+    from stewardship.services.paths import prepare_data_dir, store_path
+    from stewardship.store import Store
+
+    prepare_data_dir(data_dir)
+    s = Store(store_path(data_dir))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ctx(data_dir: Path):
+    from stewardship.app import AppContext
+
+    context = AppContext.open(data_dir, today=lambda: TODAY)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def demo_ctx(ctx):
+    from stewardship.services.demo import load_demo
+
+    load_demo(ctx.store, TODAY)
+    return ctx
