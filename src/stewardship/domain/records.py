@@ -65,6 +65,10 @@ class RequestStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+#: A request in one of these states has been answered: it needs a response and its date.
+ANSWERED_STATUSES = frozenset({RequestStatus.RESPONDED, RequestStatus.DECLINED})
+
+
 class Cost(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -391,7 +395,21 @@ class PreferenceRequest(Record):
             found.append(Problem("received_on", "is required"))
         _not_before(found, self.responded_on, self.received_on, "responded_on", "received_on",
                     "the response date")
+        if self.status in ANSWERED_STATUSES:
+            done = label(self.status).lower()
+            if not self.response.strip():
+                found.append(Problem("response", f"a {done} request needs the response given"))
+            if not self.responded_on:
+                found.append(Problem("responded_on", f"a {done} request needs the date of the response"))
+        if self.interview_id and self.source != RequestSource.MODEL_INTERVIEW:
+            found.append(Problem(
+                "interview_id", "only a request from a model interview links to an interview"))
         return found
+
+    @property
+    def awaits_low_cost_response(self) -> bool:
+        """Low cost and still under review: the lab answers these first."""
+        return self.estimated_cost == Cost.LOW and self.status == RequestStatus.UNDER_REVIEW
 
 
 @dataclass
@@ -412,6 +430,12 @@ class Report(Record):
         found = super().problems()
         if not self.model_id:
             found.append(Problem("model_id", "is required"))
+        if self.status == ReportStatus.FINAL:
+            for name in ("reflections", "preferences", "interpretation"):
+                if not getattr(self, name).strip():
+                    found.append(Problem(name, "a final report needs every section written"))
+            if not self.reviewers.strip():
+                found.append(Problem("reviewers", "a final report needs at least one reviewer"))
         return found
 
 

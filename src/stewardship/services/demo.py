@@ -9,6 +9,7 @@ from typing import Any
 
 from ..domain.records import Model
 from ..store import Store
+from .demo_requests import load_demo_requests
 
 DATE_FIELDS = {name for name, kind in Model.field_kinds().items() if kind == "date"}
 
@@ -46,4 +47,5 @@ def load_demo(store: Store, today: date, who: str = "demo") -> int:
     with store.transaction():
         for model in models:
             store.save(model, who, queue=False)
+        load_demo_requests(store, today, demo_document(), who)
     return len(models)

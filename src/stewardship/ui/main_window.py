@@ -23,6 +23,8 @@ from ..app import AppContext
 from .dashboard_view import DashboardView
 from .models_view import ModelsView
 from .placeholder_view import ComingView
+from .reports_view import ReportsView
+from .requests_view import RequestsView
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,8 @@ VIEWS: list[ViewSpec] = [
              "Per-model checklists for weight retention, the post-deployment report, user"
              " migration and availability decisions, each item with owner, due date,"
              " evidence and sign-off."),
-    ViewSpec("requests", "Requests", None,
-             "Preference requests from model interviews, users, researchers and staff, with"
-             " estimated cost and the response given."),
-    ViewSpec("reports", "Reports", None,
-             "Post-deployment reports: the model's reflections, its preferences about future"
-             " models and the team's interpretation, exported to Markdown, HTML and PDF."),
+    ViewSpec("requests", "Requests", RequestsView),
+    ViewSpec("reports", "Reports", ReportsView),
     ViewSpec("conflicts", "Conflicts", None,
              "Edits made on two laptops to the same field, shown side by side for you to"
              " resolve after a sync with the shared registry."),

@@ -1,0 +1,171 @@
+"""Interviews with a model, and their transcripts kept content-addressed by SHA-256.
+
+A transcript file is copied into ``<data folder>/transcripts/<sha256>`` while
+it is hashed, in one pass; the same content imported twice is stored once.
+The ``transcripts`` table records each stored digest with the name it came
+under. Only the digest syncs (DESIGN section 3); the file stays local.
+
+These functions do file I/O and hashing: the UI calls them from a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..domain.dates import utc_now
+from ..domain.errors import Problem, ValidationError
+from ..domain.records import Interview, Model
+from ..store import Store
+
+TRANSCRIPTS_DIR = "transcripts"
+CHUNK_BYTES = 1 << 20
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class TranscriptCancelled(Exception):
+    """The steward cancelled a transcript import; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    sha256: str
+    size: int
+    original_name: str
+    path: Path
+    #: True when the same content was already in the data folder
+    already_stored: bool
+
+
+def transcripts_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / TRANSCRIPTS_DIR
+
+
+def transcript_path(data_dir: Path, sha256: str) -> Path:
+    if not _DIGEST.match(sha256):
+        raise ValueError(f"'{sha256}' is not a SHA-256 digest")
+    return transcripts_dir(data_dir) / sha256
+
+
+def store_transcript(
+    store: Store,
+    data_dir: Path,
+    source: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> StoredTranscript:
+    """Copy ``source`` into the data folder under its SHA-256 digest and record it.
+
+    Raises :class:`ValidationError` (field ``transcript``) if the file cannot
+    be read, :class:`TranscriptCancelled` if ``cancelled()`` turns true; in
+    both cases nothing is left behind.
+    """
+    source = Path(source)
+    try:
+        total = source.stat().st_size
+        if not source.is_file():
+            raise ValidationError(Problem("transcript", f"{source} is not a file"))
+        handle = source.open("rb")
+    except OSError as exc:
+        raise ValidationError(
+            Problem("transcript", f"cannot read {source}: {exc.strerror or exc}")) from exc
+    folder = transcripts_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with handle, os.fdopen(fd, "wb") as out:
+            done = 0
+            while chunk := handle.read(CHUNK_BYTES):
+                if cancelled is not None and cancelled():
+                    raise TranscriptCancelled(f"import of {source.name} cancelled")
+                digest.update(chunk)
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        target = folder / sha
+        already = target.exists()
+        if already:
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+            target.chmod(0o444)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    with store.transaction():
+        store.db.conn.execute(
+            "INSERT OR IGNORE INTO transcripts (sha256, original_name, size, stored_at)"
+            " VALUES (?, ?, ?, ?)",
+            (sha, source.name, done, utc_now()),
+        )
+    return StoredTranscript(sha, done, source.name, target, already)
+
+
+def transcript_is_present(data_dir: Path, sha256: str) -> bool:
+    """Whether this data folder holds the transcript (a synced digest may have no file here)."""
+    return bool(sha256) and transcript_path(data_dir, sha256).is_file()
+
+
+def stored_transcript_count(store: Store) -> int:
+    return int(store.db.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0])
+
+
+def transcript_digests(store: Store, model_id: str) -> list[str]:
+    """SHA-256 digests of the model's interview transcripts, oldest interview first.
+
+    Evidence for the post-deployment report checklist's "transcript
+    preserved" item.
+    """
+    rows = store.db.conn.execute(
+        "SELECT DISTINCT transcript_sha256 FROM interviews WHERE model_id = ? AND deleted = 0"
+        " AND transcript_sha256 != '' ORDER BY held_on",
+        (model_id,),
+    )
+    return [r[0] for r in rows]
+
+
+class InterviewService:
+    def __init__(self, store: Store, who: str, data_dir: Path) -> None:
+        self.store = store
+        self.who = who
+        self.data_dir = Path(data_dir)
+
+    def get(self, interview_id: str) -> Interview | None:
+        return self.store.get(Interview, interview_id)
+
+    def for_model(self, model_id: str) -> list[Interview]:
+        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, id")
+
+    def problems(self, interview: Interview) -> list[Problem]:
+        found = interview.problems()
+        if interview.model_id and self.store.get(Model, interview.model_id) is None:
+            found.append(Problem("model_id", "no such model in this store"))
+        sha = interview.transcript_sha256
+        if sha and not _DIGEST.match(sha):
+            found.append(Problem("transcript_sha256", f"'{sha}' is not a SHA-256 digest"))
+        return found
+
+    def save(self, interview: Interview, *, note: str = "") -> Interview:
+        with self.store.transaction():
+            found = self.problems(interview)
+            if found:
+                raise ValidationError(found)
+            return self.store.save(interview, self.who, note=note)
+
+    def is_present(self, interview: Interview) -> bool:
+        return transcript_is_present(self.data_dir, interview.transcript_sha256)

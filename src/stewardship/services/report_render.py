@@ -1,0 +1,282 @@
+"""A model's post-deployment report as a document: gathered once, rendered to Markdown or HTML.
+
+The PDF is drawn by Qt from the HTML (``ui/report_pdf.py``); this module has
+no Qt. Everything a steward or a requester typed is escaped: the HTML
+carries no markup from the data, and Markdown table cells cannot break
+their table.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..domain.edits import REPORT_SECTIONS
+from ..domain.lifecycle import LifecycleState
+from ..domain.records import (
+    Checklist,
+    Interview,
+    ItemStatus,
+    Model,
+    PreferenceRequest,
+    Report,
+    label,
+)
+from ..store import Store
+from .interviews import transcript_is_present
+
+FORMATS = ("md", "html", "pdf")
+NOT_WRITTEN = "Not written yet."
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Progress of the model's weight-retention checklist."""
+
+    done: int
+    total: int
+    not_applicable: int = 0
+
+    @property
+    def text(self) -> str:
+        if not self.total:
+            return "no weight-retention checklist"
+        text = f"{self.done} of {self.total} weight-retention items done"
+        if self.not_applicable:
+            text += f" ({self.not_applicable} not applicable)"
+        return text
+
+
+@dataclass(frozen=True)
+class InterviewLine:
+    interview: Interview
+    present: bool
+
+    @property
+    def text(self) -> str:
+        i = self.interview
+        parts = [i.held_on.isoformat() if i.held_on else "undated"]
+        if i.interviewers:
+            parts.append(f"with {i.interviewers}")
+        if i.protocol_version:
+            parts.append(f"protocol {i.protocol_version}")
+        return ", ".join(parts)
+
+    @property
+    def digest_text(self) -> str:
+        sha = self.interview.transcript_sha256
+        if not sha:
+            return "no transcript"
+        return sha if self.present else f"{sha} (file not in this data folder)"
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    model: Model
+    report: Report
+    generated_on: date
+    retention: Retention
+    interviews: list[InterviewLine] = field(default_factory=list)
+    requests: list[PreferenceRequest] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Post-deployment report: {self.model.display_name}"
+
+    def header(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of the header, in order."""
+        m = self.model
+        if m.retirement_on:
+            retirement = f"{m.retirement_on.isoformat()} (confirmed)"
+        elif m.retirement_not_before:
+            retirement = f"not before {m.retirement_not_before.isoformat()} (tentative)"
+        else:
+            retirement = "not set"
+        rows = [
+            ("Model", f"{m.display_name} ({m.slug})"),
+            ("Provider", m.provider),
+            ("Lifecycle", LifecycleState(m.state).label),
+            ("Released", _d(m.released_on)),
+            ("Deprecation announced", _d(m.deprecation_announced_on)),
+            ("Retirement", retirement),
+            ("Retired on", _d(m.retired_on)),
+            ("Replacement", m.replacement or "none recommended"),
+            ("Retention status", self.retention.text),
+            ("Report status", label(self.report.status)),
+            ("Reviewers", self.report.reviewers or "none named"),
+            ("Generated", self.generated_on.isoformat()),
+        ]
+        return rows
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "not set"
+
+
+def retention_status(store: Store, model_id: str) -> Retention:
+    row = store.db.conn.execute(
+        "SELECT count(*), sum(status = ?), sum(status = ?) FROM checklist_items"
+        " WHERE model_id = ? AND checklist = ? AND deleted = 0",
+        (ItemStatus.DONE.value, ItemStatus.NOT_APPLICABLE.value, model_id,
+         Checklist.WEIGHT_RETENTION.value),
+    ).fetchone()
+    return Retention(done=row[1] or 0, total=row[0] or 0, not_applicable=row[2] or 0)
+
+
+def build_document(store: Store, data_dir: Path, model: Model, today: date) -> ReportDocument:
+    """Everything the report shows about ``model``, read in one go."""
+    reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
+    interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, id")
+    requests = store.list(PreferenceRequest, "model_id = ?", (model.id,),
+                          order_by="received_on, id")
+    return ReportDocument(
+        model=model,
+        report=reports[0] if reports else Report(model_id=model.id),
+        generated_on=today,
+        retention=retention_status(store, model.id),
+        interviews=[InterviewLine(i, transcript_is_present(data_dir, i.transcript_sha256))
+                    for i in interviews],
+        requests=requests,
+    )
+
+
+# -- Markdown ------------------------------------------------------------
+def _md_inline(text: str) -> str:
+    """One line of data text that cannot open HTML or break a table cell."""
+    text = " ".join(text.split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _request_cells(r: PreferenceRequest) -> list[str]:
+    response = r.response
+    if r.rationale:
+        response = f"{response} (rationale: {r.rationale})" if response else r.rationale
+    if r.responded_on:
+        response = f"{response}, {r.responded_on.isoformat()}" if response else r.responded_on.isoformat()
+    return [
+        _d(r.received_on), label(r.source), label(r.category), r.words,
+        label(r.estimated_cost) if r.estimated_cost else "not estimated", label(r.status),
+        response or "none yet",
+    ]
+
+
+REQUEST_HEADINGS = ["Received", "From", "Category", "Request", "Cost", "Status", "Response"]
+
+
+def render_markdown(doc: ReportDocument) -> str:
+    out = [f"# {_md_inline(doc.title)}", ""]
+    for name, value in doc.header():
+        out.append(f"- **{name}:** {_md_inline(value)}")
+    out += ["", "## Interviews", ""]
+    if not doc.interviews:
+        out.append("No interviews recorded.")
+    for line in doc.interviews:
+        out.append(f"- {_md_inline(line.text)}: transcript SHA-256 `{line.digest_text}`")
+    for name, heading in REPORT_SECTIONS:
+        text = getattr(doc.report, name).strip()
+        out += ["", f"## {heading}", "", text or f"_{NOT_WRITTEN}_"]
+    out += ["", "## Preference requests", ""]
+    if not doc.requests:
+        out.append("No preference requests recorded.")
+    else:
+        out.append("| " + " | ".join(REQUEST_HEADINGS) + " |")
+        out.append("|" + "---|" * len(REQUEST_HEADINGS))
+        for r in doc.requests:
+            out.append("| " + " | ".join(_md_inline(c) for c in _request_cells(r)) + " |")
+    return "\n".join(out) + "\n"
+
+
+# -- HTML ----------------------------------------------------------------
+_CSS = """
+body { font-family: sans-serif; color: #1c2733; max-width: 60em; margin: 2em auto; }
+h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 1.4em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #c5cdd6; padding: 4px 6px; vertical-align: top; text-align: left; }
+table.meta th { background: #eef1f4; width: 12em; }
+code { font-family: monospace; font-size: 9pt; }
+p.empty { color: #5f6b7a; font-style: italic; }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [b.strip() for b in text.strip().split("\n\n") if b.strip()]
+    if not blocks:
+        return f'<p class="empty">{NOT_WRITTEN}</p>'
+    return "\n".join("<p>" + "<br>".join(_e(line) for line in b.splitlines()) + "</p>"
+                     for b in blocks)
+
+
+def render_html(doc: ReportDocument) -> str:
+    table = 'border="1" cellspacing="0" cellpadding="4"'
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(doc.title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(doc.title)}</h1>",
+        f'<table class="meta" {table}>',
+    ]
+    parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in doc.header()]
+    parts += ["</table>", "<h2>Interviews</h2>"]
+    if doc.interviews:
+        parts.append("<ul>")
+        parts += [f"<li>{_e(line.text)}: transcript SHA-256 <code>{_e(line.digest_text)}</code></li>"
+                  for line in doc.interviews]
+        parts.append("</ul>")
+    else:
+        parts.append('<p class="empty">No interviews recorded.</p>')
+    for name, heading in REPORT_SECTIONS:
+        parts += [f'<h2 id="{name}">{_e(heading)}</h2>', _paragraphs(getattr(doc.report, name))]
+    parts.append("<h2>Preference requests</h2>")
+    if doc.requests:
+        parts.append(f'<table class="requests" {table} width="100%">')
+        parts.append("<tr>" + "".join(f"<th>{h}</th>" for h in REQUEST_HEADINGS) + "</tr>")
+        for r in doc.requests:
+            parts.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in _request_cells(r)) + "</tr>")
+        parts.append("</table>")
+    else:
+        parts.append('<p class="empty">No preference requests recorded.</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render_text(doc: ReportDocument, fmt: str) -> str:
+    if fmt == "md":
+        return render_markdown(doc)
+    if fmt == "html":
+        return render_html(doc)
+    raise ValueError(f"'{fmt}' is not a text format; use md or html")
+
+
+def format_for_path(path: Path) -> str | None:
+    """The export format a file name asks for, from its extension."""
+    suffix = path.suffix.lower().lstrip(".")
+    return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "pdf": "pdf"}.get(suffix)
+
+
+def temp_beside(target: Path) -> Path:
+    """A free file name in ``target``'s folder, to be moved onto ``target`` when complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.part")
+
+
+def write_text_report(doc: ReportDocument, fmt: str, target: Path) -> Path:
+    """Write the Markdown or HTML report; a failure never leaves half a file at ``target``."""
+    target = Path(target)
+    content = render_text(doc, fmt)
+    tmp = temp_beside(target)
+    try:
+        with tmp.open("x", encoding="utf-8", newline="\n") as out:
+            out.write(content)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

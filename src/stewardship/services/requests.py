@@ -1,0 +1,117 @@
+"""Use cases around preference requests: list with filters, log, edit, add a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..domain.edits import request_edit_problems
+from ..domain.errors import Problem, ValidationError
+from ..domain.records import (
+    Interview,
+    Model,
+    PreferenceRequest,
+    RequestSource,
+    label,
+)
+from ..store import Store
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One request as the list shows it: the record and the names it points to."""
+
+    request: PreferenceRequest
+    model_name: str
+    model_slug: str
+    interview: str
+
+    @property
+    def highlighted(self) -> bool:
+        return self.request.awaits_low_cost_response
+
+    def search_text(self) -> str:
+        r = self.request
+        return " ".join([
+            self.model_name, self.model_slug, label(r.source), label(r.category), label(r.status),
+            r.estimated_cost, r.words, r.response, r.rationale, r.notes, self.interview,
+        ])
+
+
+def interview_label(interview: Interview) -> str:
+    when = interview.held_on.isoformat() if interview.held_on else "undated"
+    who = f" with {interview.interviewers}" if interview.interviewers else ""
+    return f"Interview of {when}{who}"
+
+
+class RequestService:
+    def __init__(self, store: Store, who: str) -> None:
+        self.store = store
+        self.who = who
+
+    # -- reading ---------------------------------------------------------
+    def get(self, request_id: str) -> PreferenceRequest | None:
+        return self.store.get(PreferenceRequest, request_id)
+
+    def for_model(self, model_id: str) -> list[PreferenceRequest]:
+        return self.store.list(PreferenceRequest, "model_id = ?", (model_id,),
+                               order_by="received_on, id")
+
+    def rows(self) -> list[RequestRow]:
+        """Every request, newest first, with its model's name and interview label."""
+        models = {m.id: m for m in self.store.list(Model, include_deleted=True)}
+        interviews = {i.id: i for i in self.store.list(Interview, include_deleted=True)}
+        out = []
+        for r in self.store.list(PreferenceRequest, order_by="received_on DESC, id"):
+            model = models.get(r.model_id)
+            interview = interviews.get(r.interview_id)
+            out.append(RequestRow(
+                request=r,
+                model_name=model.display_name if model else "(unknown model)",
+                model_slug=model.slug if model else "",
+                interview=interview_label(interview) if interview else "",
+            ))
+        return out
+
+    def models(self) -> list[Model]:
+        return self.store.list(Model, order_by="display_name COLLATE NOCASE")
+
+    def interviews(self, model_id: str) -> list[Interview]:
+        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on DESC")
+
+    # -- rules -----------------------------------------------------------
+    def problems(self, request: PreferenceRequest) -> list[Problem]:
+        """Everything that would stop ``request`` from being saved, field by field."""
+        found = request.problems()
+        found.extend(request_edit_problems(self.get(request.id), request))
+        if request.model_id and self.store.get(Model, request.model_id) is None:
+            found.append(Problem("model_id", "no such model in this store"))
+        if request.interview_id and request.source == RequestSource.MODEL_INTERVIEW:
+            interview = self.store.get(Interview, request.interview_id)
+            if interview is None or interview.deleted:
+                found.append(Problem("interview_id", "no such interview in this store"))
+            elif interview.model_id != request.model_id:
+                found.append(Problem("interview_id", "that interview is of another model"))
+        return found
+
+    # -- writing ---------------------------------------------------------
+    def save(self, request: PreferenceRequest, *, note: str = "") -> PreferenceRequest:
+        """Log a new request or store an edit; refused whole, with every problem, if invalid."""
+        with self.store.transaction():
+            found = self.problems(request)
+            if found:
+                raise ValidationError(found)
+            return self.store.save(request, self.who, note=note)
+
+    def add_note(self, request_id: str, text: str, today: date) -> PreferenceRequest:
+        """Append a dated, signed note (e.g. a correction of the requester's words)."""
+        text = text.strip()
+        if not text:
+            raise ValidationError(Problem("notes", "the note is empty"))
+        with self.store.transaction():
+            stored = self.get(request_id)
+            if stored is None:
+                raise ValidationError(Problem("id", "no such request in this store"))
+            line = f"{today.isoformat()} {self.who}: {text}"
+            notes = f"{stored.notes.rstrip()}\n{line}" if stored.notes.strip() else line
+            return self.save(stored.replace(notes=notes), note="note added")

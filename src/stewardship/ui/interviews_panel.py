@@ -1,0 +1,218 @@
+"""A model's interviews: the list, the form, and attaching a transcript (hashed in a worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app import AppContext
+from ..domain.errors import Problem
+from ..domain.records import Interview, Model, Record
+from ..services.interviews import InterviewService, StoredTranscript, store_transcript
+from ..store import Store
+from .background import Task, TaskStatus
+from .record_form import DATE_HINT, FieldSpec, RecordForm
+from .table_model import ROW_ROLE, Column, RowTableModel
+
+FIELDS = [
+    FieldSpec("held_on", "Held on", "date", DATE_HINT),
+    FieldSpec("interviewers", "Interviewers", "text", "e.g. A. Okafor, J. Lindqvist"),
+    FieldSpec("protocol_version", "Protocol version", "text", "e.g. v2"),
+    FieldSpec("summary", "Summary", "multiline", "What was discussed; requests go in Requests", 72),
+]
+
+
+def short_digest(sha: str) -> str:
+    return f"{sha[:12]}…" if sha else "no transcript"
+
+
+COLUMNS: list[Column[Interview]] = [
+    Column("Held on", lambda i: i.held_on.isoformat() if i.held_on else ""),
+    Column("Interviewers", lambda i: i.interviewers),
+    Column("Protocol", lambda i: i.protocol_version),
+    Column("Transcript SHA-256", lambda i: short_digest(i.transcript_sha256),
+           tooltip=lambda i: i.transcript_sha256 or None),
+]
+
+
+def transcript_job(store_path: Path, data_dir: Path, source: Path):
+    """A worker function: copy and hash the file, record it with the worker's own connection."""
+
+    def run(task: Task) -> StoredTranscript:
+        store = Store(store_path)
+        try:
+            return store_transcript(store, data_dir, source, progress=task.report,
+                                    cancelled=task.is_cancelled)
+        finally:
+            store.close()
+
+    return run
+
+
+class InterviewForm(RecordForm):
+    noun = "interview"
+
+    def __init__(self, service: InterviewService, parent: QWidget | None = None) -> None:
+        super().__init__(Interview, FIELDS, parent)
+        self.service = service
+        self.model_id = ""
+        self.transcript = QLabel()
+        self.transcript.setWordWrap(True)
+        self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.attach_button = QPushButton("Attach transcript…")
+        self.attach_button.setToolTip("Copy a transcript file into the data folder, by its SHA-256")
+        row = QVBoxLayout()
+        row.addWidget(self.transcript)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.form_layout.addRow(QLabel("Transcript:"), row)
+        self.load(None)
+
+    def blank(self) -> Record:
+        return Interview(model_id=self.model_id)
+
+    def title_for(self, record: Record | None) -> str:
+        return "Edit interview" if record else "Record an interview"
+
+    def fill_choices(self, record: Record) -> None:
+        assert isinstance(record, Interview)
+        self._show_transcript(record)
+
+    def check(self, record: Record) -> list[Problem]:
+        assert isinstance(record, Interview)
+        return self.service.problems(record)
+
+    def persist(self, record: Record) -> Record:
+        assert isinstance(record, Interview)
+        return self.service.save(record)
+
+    def set_transcript(self, stored: StoredTranscript) -> None:
+        """Attach a stored transcript to the interview being edited (saved with it)."""
+        self._base = self._base.replace(transcript_name=stored.original_name,
+                                        transcript_sha256=stored.sha256)
+        self._show_transcript(self._base)
+        self.validate()
+
+    def _show_transcript(self, record: Record) -> None:
+        assert isinstance(record, Interview)
+        if not record.transcript_sha256:
+            self.transcript.setText("No transcript attached.")
+            return
+        where = ("kept in this data folder" if self.service.is_present(record)
+                 else "not in this data folder (attached on another machine)")
+        self.transcript.setText(f"{record.transcript_name or 'transcript'} · {where}\n"
+                                f"SHA-256 {record.transcript_sha256}")
+
+
+class InterviewsPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = InterviewService(ctx.store, ctx.who, ctx.data_dir)
+        self.model: Model | None = None
+        self.last_error = ""
+
+        self.table_model = RowTableModel(COLUMNS, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.table_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(1, 200)
+        self.table.setMaximumHeight(150)
+        self.table.setAccessibleName("Interviews")
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.new_button = QPushButton("New interview")
+        self.new_button.clicked.connect(self.new_interview)
+
+        self.form = InterviewForm(self.service)
+        self.form.saved.connect(self._saved)
+        self.form.attach_button.clicked.connect(self._ask_transcript)
+        self.task_status = TaskStatus()
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<b>Interviews with this model</b>"), 1)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(self.form, 1)
+        layout.addWidget(self.task_status)
+
+    def load_model(self, model: Model | None) -> None:
+        self.model = model
+        self.form.model_id = model.id if model else ""
+        self.table_model.set_rows(self.service.for_model(model.id) if model else [])
+        self.new_button.setEnabled(model is not None)
+        rows = self.table_model.rows()
+        if rows:
+            self.table.selectRow(0)
+        else:
+            self.form.load(None)
+        self.form.setEnabled(model is not None)
+
+    def new_interview(self) -> None:
+        self.table.clearSelection()
+        self.form.load(None)
+        self.form.widgets["held_on"].setFocus()
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.form.load(indexes[0].data(ROW_ROLE))
+
+    def _saved(self, interview: object) -> None:
+        assert isinstance(interview, Interview)
+        self.table_model.set_rows(self.service.for_model(interview.model_id))
+        for row, item in enumerate(self.table_model.rows()):
+            if item.id == interview.id:
+                self.table.selectRow(row)
+        self.changed.emit()
+
+    # -- transcripts -----------------------------------------------------
+    def _ask_transcript(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Attach a transcript", str(Path.home()),
+                                              "Transcripts (*.txt *.md *.json *.pdf);;All files (*)")
+        if path:
+            self.attach_file(Path(path))
+
+    def attach_file(self, source: Path) -> Task | None:
+        """Copy and hash ``source`` in a worker, then attach it to the interview in the form."""
+        if self.task_status.busy():
+            return None
+        self.form.attach_button.setEnabled(False)
+        job = transcript_job(self.ctx.store.path, self.ctx.data_dir, source)
+        return self.task_status.start(f"Copying and hashing {source.name}…", job,
+                                      done=self._transcript_stored, failed=self._transcript_failed,
+                                      cancelled=lambda: self.form.attach_button.setEnabled(True))
+
+    def _transcript_stored(self, stored: object) -> None:
+        assert isinstance(stored, StoredTranscript)
+        self.form.attach_button.setEnabled(True)
+        self.form.set_transcript(stored)
+        note = ("already in the data folder: kept once" if stored.already_stored
+                else "copied into the data folder")
+        self.task_status.show_message(f"{stored.original_name}: {note}. Save the interview"
+                                      " to keep the link.")
+
+    def _transcript_failed(self, error: str) -> None:
+        self.form.attach_button.setEnabled(True)
+        self.last_error = error
+        self.task_status.show_message(f"Transcript not attached: {error}")
