@@ -92,6 +92,9 @@ class RequestForm(RecordForm):
                                           *((interview_label(i), i.id) for i in interviews)])
 
     def after_change(self, name: str) -> None:
+        if name == "status" and name in self._touched:
+            # choosing an answered status asks for the response: say so at once
+            self._touched |= {"response", "responded_on"}
         if name == "model_id" and not self._loading:
             self._fill_interviews(self.values()["model_id"])
         if name in {"source", "model_id"}:
