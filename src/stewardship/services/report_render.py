@@ -165,6 +165,10 @@ def _request_cells(r: PreferenceRequest) -> list[str]:
 
 
 REQUEST_HEADINGS = ["Received", "From", "Category", "Request", "Cost", "Status", "Response"]
+#: The HTML (and so the PDF) puts the category under the source, to leave room for the words.
+HTML_HEADINGS = ["Received", "From, category", "Request", "Cost", "Status", "Response"]
+HTML_WIDTHS = [16, 17, 28, 8, 12, 19]
+_SMALL = 'style="font-size: 9pt"'
 
 
 def render_markdown(doc: ReportDocument) -> str:
@@ -238,9 +242,12 @@ def render_html(doc: ReportDocument) -> str:
     parts.append("<h2>Preference requests</h2>")
     if doc.requests:
         parts.append(f'<table class="requests" {table} width="100%">')
-        parts.append("<tr>" + "".join(f"<th>{h}</th>" for h in REQUEST_HEADINGS) + "</tr>")
+        parts.append("<tr>" + "".join(f'<th width="{w}%" {_SMALL}>{h}</th>' for h, w in
+                                      zip(HTML_HEADINGS, HTML_WIDTHS, strict=True)) + "</tr>")
         for r in doc.requests:
-            parts.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in _request_cells(r)) + "</tr>")
+            received, source, category, *rest = _request_cells(r)
+            cells = [_e(received), f"{_e(source)}<br>{_e(category)}", *map(_e, rest)]
+            parts.append("<tr>" + "".join(f"<td {_SMALL}>{c}</td>" for c in cells) + "</tr>")
         parts.append("</table>")
     else:
         parts.append('<p class="empty">No preference requests recorded.</p>')
