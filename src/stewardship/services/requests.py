@@ -40,8 +40,7 @@ class RequestRow:
 
 def interview_label(interview: Interview) -> str:
     when = interview.held_on.isoformat() if interview.held_on else "undated"
-    who = f" with {interview.interviewers}" if interview.interviewers else ""
-    return f"Interview of {when}{who}"
+    return f"{when} · {interview.interviewers}" if interview.interviewers else when
 
 
 class RequestService:

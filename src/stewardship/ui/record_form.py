@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -109,6 +110,8 @@ class RecordForm(QWidget):
         self.main_layout.addLayout(self.form_layout)
         self.main_layout.addStretch(1)
         self.main_layout.addLayout(self.buttons)
+        # A window shortcut: only the visible form (current page and tab) takes it.
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
 
     # -- hooks for subclasses -----------------------------------------------
     def blank(self) -> Record:
@@ -134,6 +137,10 @@ class RecordForm(QWidget):
         widget: QWidget
         if spec.kind == "choice":
             widget = QComboBox()
+            # long choices (an interview's interviewers) must not widen the form
+            widget.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(14)
             widget.currentIndexChanged.connect(lambda _=None, n=spec.name: self._changed(n))
         elif spec.kind == "multiline":
             widget = QPlainTextEdit()

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
 from ..domain.edits import WORDS_FROZEN
@@ -61,7 +60,6 @@ class RequestForm(RecordForm):
         self.set_choices("category", _enum_choices(RequestCategory))
         self.set_choices("status", _enum_choices(RequestStatus))
         self.set_choices("estimated_cost", [("Not estimated", ""), *_enum_choices(Cost)])
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         self.load(None)
 
     # -- hooks -----------------------------------------------------------
