@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.errors import ValidationError
+from ..domain.errors import Problem, ValidationError
 from ..domain.records import (
     ChecklistItem,
     Interview,
@@ -61,6 +61,21 @@ def _check_meta(doc: dict[str, Any]) -> list[FileProblem]:
     return problems
 
 
+def build_record(cls: type[Record], data: dict[str, Any]) -> tuple[Record, list[Problem]]:
+    """A record from ``data`` and everything wrong with it, even when some
+    fields cannot be read (those are left at their defaults and reported)."""
+    try:
+        record = cls.from_dict(data, strict=True)
+        bad: set[str] = set()
+        problems: list[Problem] = []
+    except ValidationError as exc:
+        bad, problems = exc.fields(), list(exc.problems)
+        names = set(cls.field_names())
+        record = cls.from_dict({k: v for k, v in data.items() if k in names and k not in bad})
+    problems.extend(p for p in record.problems() if p.field not in bad)
+    return record, problems
+
+
 def _read_item(section: str, index: int, raw: object, cls: type[Record],
                problems: list[FileProblem]) -> FileRecord | None:
     where = f"{section}[{index}]"
@@ -68,15 +83,11 @@ def _read_item(section: str, index: int, raw: object, cls: type[Record],
         problems.append(FileProblem(where, f"expected an object, got {type(raw).__name__}"))
         return None
     if not isinstance(raw.get("id"), str) or not raw.get("id", "").strip():
-        problems.append(FileProblem(f"{where}.id", "is required (the record's id)"))
+        problems.append(FileProblem(f"{where}.id", "is required, as text (the record's id)"))
         return None
-    try:
-        record = cls.from_dict(raw, strict=True)
-    except ValidationError as exc:
-        problems.extend(FileProblem(f"{where}.{p.field}", p.reason) for p in exc.problems)
-        return None
+    record, found = build_record(cls, raw)
     item = FileRecord(section, index, record)
-    problems.extend(FileProblem(item.where(p.field), p.reason) for p in record.problems())
+    problems.extend(FileProblem(item.where(p.field), p.reason) for p in found)
     return item
 
 

@@ -9,6 +9,7 @@ JSON export, by id first); re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,8 @@ from .file_problems import (
     never_cancelled,
     no_progress,
 )
-from .import_csv import SCHEDULE_COLUMNS, ScheduleRow, read_schedule_csv
-from .import_json import FileRecord, read_export_json
+from .import_csv import REQUIRED_VALUES, SCHEDULE_COLUMNS, ScheduleRow, read_schedule_csv
+from .import_json import FileRecord, build_record, read_export_json
 
 
 @dataclass
@@ -90,17 +91,17 @@ def _decode(name: str, data: bytes) -> str:
 
 
 # -- CSV --------------------------------------------------------------------
-def _csv_model(row: ScheduleRow, old: Model | None, plan: _Plan) -> Model | None:
+def _csv_model(row: ScheduleRow, old: Model | None, plan: _Plan) -> Model:
     values: dict[str, object] = dict(row.values)
     if not values["state"]:
         values["state"] = old.state if old is not None else "active"
-    try:
-        if old is None:
-            return Model.from_dict(values, strict=True)
-        parsed = Model.from_dict(values, strict=True)
-    except ValidationError as exc:
-        plan.problems.extend(FileProblem(row.where(p.field), p.reason) for p in exc.problems)
-        return None
+    parsed, found = build_record(Model, values)
+    reported = {"is required"}  # the CSV reader already reported empty required cells
+    plan.problems.extend(FileProblem(row.where(p.field), p.reason) for p in found
+                         if not (p.field in REQUIRED_VALUES and p.reason in reported))
+    assert isinstance(parsed, Model)
+    if old is None:
+        return parsed
     return old.replace(deleted=False, **{c: getattr(parsed, c) for c in SCHEDULE_COLUMNS})
 
 
@@ -118,15 +119,15 @@ def _plan_csv(store: Store, text: str) -> _Plan:
         first_line[slug] = row.line
         old = stored.get(slug)
         model = _csv_model(row, old, plan)
-        if model is None:
-            continue
-        for p in model.problems():
-            if p.field in row.values and not (p.field in ("slug", "display_name", "provider")
-                                              and p.reason == "is required"):
-                plan.problems.append(FileProblem(row.where(p.field), p.reason))
         plan.transition(old, model, row.where("state"))
         plan.change(old, model, row.where(), keep_stamp=False)
+    plan.problems.sort(key=_line_of)  # stable: the order within a line is kept
     return plan
+
+
+def _line_of(problem: FileProblem) -> int:
+    match = re.match(r"line (\d+)", problem.where)
+    return int(match.group(1)) if match else 0
 
 
 # -- JSON -------------------------------------------------------------------
