@@ -218,3 +218,16 @@ def test_every_bundled_schedule_imports_cleanly_and_cites_its_source(store):
     assert (claude.state, claude.retired_on) == ("retired", date(2026, 1, 5))
     again = [import_bundled(store, s.key, "ana").updated for s in schedules]
     assert again == [0] * len(schedules)
+
+
+def test_json_model_matched_by_slug_keeps_the_stored_id_for_its_records(store, tmp_path):
+    mine = store.save(Model(slug="kestrel-1", display_name="Kestrel 1", provider="Meridian"), "ana")
+    doc = {"models": [{"id": "their-id", "slug": "kestrel-1", "display_name": "Kestrel One",
+                       "provider": "Meridian"}],
+           "checklist_items": [{"id": "c1", "model_id": "their-id", "title": "Copy weights",
+                                "template_key": "weights.copy"}]}
+    path = write(tmp_path / "theirs.json", json.dumps(doc))
+    assert import_file(store, path, "bo").summary() == "1 added, 1 updated, 0 unchanged"
+    assert [m.id for m in store.list(Model)] == [mine.id]
+    assert store.get(Model, mine.id).display_name == "Kestrel One"
+    assert store.get(ChecklistItem, "c1").model_id == mine.id
