@@ -194,13 +194,16 @@ class Store:
                 row[name] = int(bool(row[name]))
         return row
 
-    def save(self, record: R, who: str, *, note: str = "", queue: bool = True) -> R:
+    def save(self, record: R, who: str, *, note: str = "", queue: bool = True,
+             stamp: bool = True) -> R:
         """Validate and store ``record`` as a steward's edit.
 
         Writes the record, one audit row per changed field and (with
         ``queue``) an outbox entry for the registry, in one transaction.
         Saving a record with nothing changed writes nothing and returns the
-        stored copy.
+        stored copy. ``stamp=False`` keeps the record's own ``modified_at``
+        and ``modified_by`` (a lossless import of an export); the audit rows
+        still name ``who``.
         """
         record.validate()
         cls = type(record)
@@ -209,7 +212,7 @@ class Store:
             changes = diff_records(old, record)
             if old is not None and not changes:
                 return old
-            saved = record.replace(modified_at=utc_now(), modified_by=who)
+            saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
             self.db[cls.TABLE].upsert(self.to_row(saved), pk="id")
             if old is None:
                 self._audit(saved, "(created)", None, _summary(saved), who, note)

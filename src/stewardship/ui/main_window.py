@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..app import AppContext
 from .dashboard_view import DashboardView
+from .import_export_actions import ImportExportActions
 from .models_view import ModelsView
 from .placeholder_view import ComingView
 from .reports_view import ReportsView
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         refresh = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
+        self.import_export = ImportExportActions(self, self.ctx, file_menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

@@ -1,0 +1,160 @@
+"""Exporting everything as one JSON document, a table as CSV, or dates as iCalendar.
+
+Every file is written to a temporary file beside the target and moved into
+place with ``os.replace``, so a killed or cancelled export never leaves a
+half-written file behind (and never damages an older copy of it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..domain.records import ChecklistItem, Model, PreferenceRequest, Record
+from ..store import Store
+from .file_problems import Cancelled, OperationCancelled, Progress, never_cancelled, no_progress
+from .ics import build_calendar
+from .import_csv import SCHEDULE_COLUMNS
+from .import_json import FORMAT_NAME, FORMAT_VERSION, SECTIONS
+
+FORMATS = ("json", "csv", "ics")
+CSV_TABLES = ("models", "checklist-items", "requests")
+
+_ORDER = {
+    "models": "slug",
+    "interviews": "model_id, held_on, id",
+    "checklist_items": "model_id, checklist, position, id",
+    "preference_requests": "model_id, received_on, id",
+    "reports": "model_id, id",
+}
+#: Cells a spreadsheet would run as a formula; prefixed with ' in the
+#: free-text tables (checklist items, requests), which are not re-imported.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    records: int
+    what: str
+
+    def summary(self) -> str:
+        return f"wrote {self.records} {self.what} to {self.path}"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def export_document(store: Store) -> dict[str, Any]:
+    """Every record, tombstones included, as the JSON export (DESIGN section 5)."""
+    doc: dict[str, Any] = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
+    for section in ("models", "checklist_items", "preference_requests", "interviews", "reports"):
+        cls = SECTIONS[section]
+        records = store.list(cls, include_deleted=True, order_by=_ORDER[section])
+        doc[section] = [r.to_dict() for r in records]
+    return doc
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _defuse(cell: str) -> str:
+    if cell.startswith(_FORMULA_START) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_table(store: Store, table: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of one CSV table (live records only)."""
+    if table == "models":
+        models = store.list(Model, order_by="slug")
+        return list(SCHEDULE_COLUMNS), [
+            [_text(m.to_dict()[c]) for c in SCHEDULE_COLUMNS] for m in models]
+    cls: type[Record] = {"checklist-items": ChecklistItem, "requests": PreferenceRequest}[table]
+    section = cls.TABLE
+    slugs = {m.id: m.slug for m in store.list(Model, include_deleted=True)}
+    fields = [f for f in cls.field_names() if f != "deleted"]
+    header = ["model_slug", *fields]
+    rows = []
+    for record in store.list(cls, order_by=_ORDER[section]):
+        data = record.to_dict()
+        row = [slugs.get(data["model_id"], ""), *(_text(data[f]) for f in fields)]
+        rows.append([_defuse(cell) for cell in row])
+    return header, rows
+
+
+def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def export(store: Store, fmt: str, path: Path, *, table: str | None = None,
+           now: Callable[[], datetime] | None = None, progress: Progress = no_progress,
+           cancelled: Cancelled = never_cancelled) -> ExportResult:
+    """Write one export file. ``table`` is required for CSV.
+
+    Raises :class:`ValueError` for an unknown format or table,
+    :class:`OperationCancelled` if cancelled before the file is in place, and
+    :class:`OSError` if the file cannot be written.
+    """
+    path = Path(path)
+    progress(0, 2)
+    if fmt == "json":
+        doc = export_document(store)
+        count = sum(len(doc[s]) for s in SECTIONS)
+        data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        what = "records"
+    elif fmt == "csv":
+        if table not in CSV_TABLES:
+            raise ValueError(f"unknown table '{table}'; use one of {', '.join(CSV_TABLES)}")
+        header, rows = csv_table(store, table)
+        count, data, what = len(rows), _csv_bytes(header, rows), table.replace("-", " ")
+    elif fmt == "ics":
+        text, count = build_calendar(store, now=now)
+        data, what = text.encode("utf-8"), "calendar events"
+    else:
+        raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    progress(1, 2)
+    if cancelled():
+        raise OperationCancelled(f"export to {path} cancelled; no file was written")
+    atomic_write(path, data)
+    progress(2, 2)
+    return ExportResult(path, count, what)

@@ -1,0 +1,125 @@
+"""Reading the console's own JSON export back into records, with every problem located.
+
+Problems are named by path (``models[3].retirement_on``), or by line and
+column for text that is not JSON at all. Nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.errors import Problem, ValidationError
+from ..domain.records import (
+    ChecklistItem,
+    Interview,
+    Model,
+    PreferenceRequest,
+    Record,
+    Report,
+)
+from .file_problems import FileProblem
+
+#: The lists of the JSON export, in the order they are written and imported.
+SECTIONS: dict[str, type[Record]] = {
+    "models": Model,
+    "interviews": Interview,
+    "checklist_items": ChecklistItem,
+    "preference_requests": PreferenceRequest,
+    "reports": Report,
+}
+FORMAT_NAME = "stewardship-console-export"
+FORMAT_VERSION = 1
+META_KEYS = ("format", "format_version")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A record read from the file, with its path for messages."""
+
+    section: str
+    index: int
+    record: Record
+
+    def where(self, field: str | None = None) -> str:
+        base = f"{self.section}[{self.index}]"
+        return f"{base}.{field}" if field else base
+
+
+def _check_meta(doc: dict[str, Any]) -> list[FileProblem]:
+    problems: list[FileProblem] = []
+    fmt = doc.get("format", FORMAT_NAME)
+    if fmt != FORMAT_NAME:
+        problems.append(FileProblem("format", f"'{fmt}' is not a Stewardship Console export"))
+    version = doc.get("format_version", FORMAT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        problems.append(FileProblem("format_version", "expected a whole number"))
+    elif version > FORMAT_VERSION:
+        problems.append(FileProblem(
+            "format_version", f"written by a newer console (format {version}); update the console"))
+    return problems
+
+
+def build_record(cls: type[Record], data: dict[str, Any]) -> tuple[Record, list[Problem]]:
+    """A record from ``data`` and everything wrong with it, even when some
+    fields cannot be read (those are left at their defaults and reported)."""
+    try:
+        record = cls.from_dict(data, strict=True)
+        bad: set[str] = set()
+        problems: list[Problem] = []
+    except ValidationError as exc:
+        bad, problems = exc.fields(), list(exc.problems)
+        names = set(cls.field_names())
+        record = cls.from_dict({k: v for k, v in data.items() if k in names and k not in bad})
+    problems.extend(p for p in record.problems() if p.field not in bad)
+    return record, problems
+
+
+def _read_item(section: str, index: int, raw: object, cls: type[Record],
+               problems: list[FileProblem]) -> FileRecord | None:
+    where = f"{section}[{index}]"
+    if not isinstance(raw, dict):
+        problems.append(FileProblem(where, f"expected an object, got {type(raw).__name__}"))
+        return None
+    if not isinstance(raw.get("id"), str) or not raw.get("id", "").strip():
+        problems.append(FileProblem(f"{where}.id", "is required, as text (the record's id)"))
+        return None
+    record, found = build_record(cls, raw)
+    item = FileRecord(section, index, record)
+    problems.extend(FileProblem(item.where(p.field), p.reason) for p in found)
+    return item
+
+
+def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
+    """The records of an export document, models first, and every problem in them."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [FileProblem(f"line {exc.lineno}, column {exc.colno}",
+                                f"not valid JSON: {exc.msg}")]
+    if not isinstance(doc, dict):
+        return [], [FileProblem("(top level)", "expected one object with the lists "
+                                + ", ".join(SECTIONS))]
+    problems = _check_meta(doc)
+    for key in doc:
+        if key not in SECTIONS and key not in META_KEYS:
+            problems.append(FileProblem(key, "unknown list; expected " + ", ".join(SECTIONS)))
+    records: list[FileRecord] = []
+    for section, cls in SECTIONS.items():
+        items = doc.get(section, [])
+        if not isinstance(items, list):
+            problems.append(FileProblem(section, f"expected a list, got {type(items).__name__}"))
+            continue
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(items):
+            item = _read_item(section, index, raw, cls, problems)
+            if item is None:
+                continue
+            first = seen.setdefault(item.record.id, index)
+            if first != index:
+                problems.append(FileProblem(item.where("id"),
+                                            f"the same id as {section}[{first}]"))
+                continue
+            records.append(item)
+    return records, problems
