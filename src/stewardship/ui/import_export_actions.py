@@ -95,7 +95,7 @@ class ImportExportActions(QObject):
             action = self.bundled_menu.addAction(schedule.title)
             action.setStatusTip(f"Import the public deprecation schedule of {schedule.title}")
             action.triggered.connect(lambda _=False, key=schedule.key: self.start_bundled(key))
-        self.export_action = QAction("&Export…", window, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action = QAction("&Export…", window, shortcut=QKeySequence("Ctrl+Shift+E"))
         self.export_action.triggered.connect(self.choose_export)
         menu.addAction(self.export_action)
 
