@@ -31,7 +31,7 @@ def envelope(record: StoredRecord) -> dict[str, Any]:
 def request_hash(body: BatchRequest) -> str:
     """A fingerprint of what the request asks for (key order and spacing do not matter)."""
     try:
-        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, allow_nan=False,
+        canonical = json.dumps(body.model_dump(), sort_keys=True, allow_nan=False,
                                separators=(",", ":"), ensure_ascii=False)
     except ValueError:
         raise ProblemError(422, "validation", "Numbers must be finite: NaN and Infinity are not JSON.",

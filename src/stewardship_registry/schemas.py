@@ -25,7 +25,8 @@ class FieldProblem(BaseModel):
 
     field: str = Field(description="The field at fault, e.g. 'slug' or 'operations[2].base_version'.")
     reason: str = Field(description="Why, in a steward's words.")
-    pointer: str | None = Field(None, description="JSON Pointer into the request body, when known.")
+    pointer: str | None = Field(None, description="JSON Pointer into the request body, when known.",
+                                exclude_if=lambda value: value is None)
 
 
 class Problem(BaseModel):
@@ -37,8 +38,10 @@ class Problem(BaseModel):
     title: str = Field(description="A short summary of that kind of problem.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong with this request.")
-    instance: str | None = Field(None, description="The request path.")
-    errors: list[FieldProblem] | None = Field(None, description="Every field at fault.")
+    instance: str | None = Field(None, description="The request path.",
+                                 exclude_if=lambda value: value is None)
+    errors: list[FieldProblem] | None = Field(None, description="Every field at fault.",
+                                              exclude_if=lambda value: value is None)
 
 
 class Operation(BaseModel):
