@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import requests
-
 import uvicorn
 
 from stewardship_registry.app import create_app
