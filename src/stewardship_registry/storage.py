@@ -12,7 +12,6 @@ transaction).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -99,13 +98,3 @@ class Storage(Protocol):
 
     def close(self) -> None: ...
 
-
-def iter_all(storage: Storage, page: int = 500) -> Iterator[StoredRecord]:
-    """Every record in version order (for tools and tests)."""
-    since = 0
-    while True:
-        rows, more = storage.changes(since, page)
-        yield from rows
-        if not rows or not more:
-            return
-        since = rows[-1].version
