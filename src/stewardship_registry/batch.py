@@ -48,8 +48,9 @@ class _Prepared:
 
 def prepare(op: Operation, principal: Principal) -> _Prepared:
     """Check one operation's data with the domain; no storage involved."""
+    given = (op.modified_by or "").strip()
     if op.deleted:
-        return _Prepared(data=None, modified_by=principal.name)
+        return _Prepared(data=None, modified_by=given or principal.name)
     assert op.data is not None
     cls = RECORD_TYPES[op.type]
     found: list[Problem] = []
@@ -70,7 +71,7 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
     if found:
         return _Prepared(problems=found)
     data = {k: v for k, v in record.to_dict().items() if k not in SERVER_FIELDS}
-    return _Prepared(data=data, modified_by=record.modified_by.strip() or principal.name)
+    return _Prepared(data=data, modified_by=given or record.modified_by.strip() or principal.name)
 
 
 def _rejected(index: int, op: Operation, problems: list[Problem]) -> dict[str, Any]:

@@ -57,6 +57,9 @@ class Operation(BaseModel):
     data: dict[str, Any] | None = Field(
         None, description="The record's fields as in the JSON export; omit when deleting.")
     deleted: StrictBool = Field(False, description="true to delete (tombstone) the record.")
+    modified_by: str | None = Field(
+        None, max_length=200,
+        description="The steward making this change; else data.modified_by; else the token's name.")
 
     @model_validator(mode="after")
     def _data_or_deleted(self) -> Operation:

@@ -22,6 +22,9 @@ from typing import Any
 from .storage import Principal, StoredRecord, StoredReply, TokenInfo
 from .tokens import Role
 
+#: Fields of a record's data that the server sets on every write.
+_SERVER_FIELDS = frozenset({"id", "version", "modified_at", "modified_by", "deleted"})
+
 #: How long a stored batch reply can be replayed with its Idempotency-Key.
 IDEMPOTENCY_RETENTION = timedelta(days=30)
 
@@ -105,8 +108,8 @@ class _SQLiteWrite:
         ).fetchone()[0]
         now = server_now()
         if data is not None:
-            data = {**data, "id": id_, "version": version, "modified_at": now,
-                    "modified_by": modified_by, "deleted": False}
+            data = {"id": id_, "version": version, "modified_at": now, "modified_by": modified_by,
+                    "deleted": False, **{k: v for k, v in data.items() if k not in _SERVER_FIELDS}}
         self._conn.execute(
             "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by, written_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

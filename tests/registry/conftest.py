@@ -53,7 +53,9 @@ class Registry:
 
 
 @contextmanager
-def running_registry(db: Path, **app_options: Any) -> Iterator[Registry]:
+def running_registry(db: Path, tokens: dict[str, str] | None = None,
+                     **app_options: Any) -> Iterator[Registry]:
+    """Serve ``db``; with ``tokens`` (from an earlier run on the same db), reuse them."""
     storage = SQLiteStorage(db)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -74,8 +76,11 @@ def running_registry(db: Path, **app_options: Any) -> Iterator[Registry]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the registry did not start")
         time.sleep(0.02)
-    for role in ("viewer", "steward", "admin"):
-        registry.tokens[role] = registry.add_token(f"test-{role}", role)
+    if tokens is not None:
+        registry.tokens.update(tokens)
+    else:
+        for role in ("viewer", "steward", "admin"):
+            registry.tokens[role] = registry.add_token(f"test-{role}", role)
     try:
         yield registry
     finally:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
-from .conftest import Registry, assert_problem, create_op, model_data
+from .conftest import Registry, assert_problem, create_op, model_data, running_registry
 
 
 def _result(response, index: int = 0) -> dict:
@@ -22,6 +23,7 @@ def test_create_gets_the_next_version_and_server_time(registry: Registry) -> Non
     assert record["modified_by"] == "Ada" and record["written_by"] == "test-steward"
     assert record["data"]["version"] == 1 and record["data"]["id"] == "m1"
     assert record["data"]["modified_at"] == record["modified_at"]
+    assert list(record["data"])[:5] == ["id", "version", "modified_at", "modified_by", "deleted"]
     second = _result(registry.batch([create_op()]))
     assert second["version"] == 2
     fetched = registry.get("/v1/records/model/m1", "viewer").json()
@@ -114,9 +116,9 @@ def test_one_batch_mixes_results_and_keeps_order(registry: Registry) -> None:
 def test_delete_leaves_a_tombstone_and_recreate_needs_its_version(registry: Registry) -> None:
     created = _result(registry.batch([create_op(id_="m")]))
     gone = _result(registry.batch([{"type": "model", "id": "m", "base_version": created["version"],
-                                    "deleted": True}]))
+                                    "deleted": True, "modified_by": "Grace"}]))
     assert gone["status"] == "applied" and gone["record"]["deleted"] is True
-    assert gone["record"]["data"] is None
+    assert gone["record"]["data"] is None and gone["record"]["modified_by"] == "Grace"
     tombstone = registry.get("/v1/records/model/m").json()
     assert tombstone["deleted"] is True and tombstone["version"] == gone["version"]
     assert _result(registry.batch([create_op(id_="m")]))["status"] == "conflict"
@@ -200,3 +202,14 @@ def test_batch_shape_errors_name_the_field(registry: Registry) -> None:
 def test_a_hundred_operations_are_accepted(registry: Registry) -> None:
     response = registry.batch([create_op() for _ in range(100)])
     assert [r["version"] for r in response.json()["results"]] == list(range(1, 101))
+
+
+def test_replay_survives_a_server_restart(tmp_path: Path) -> None:
+    ops = [create_op(id_="durable")]
+    with running_registry(tmp_path / "r.db") as first:
+        reply = first.batch(ops, key="before-restart").json()
+        tokens = dict(first.tokens)
+    with running_registry(tmp_path / "r.db", tokens=tokens) as second:
+        again = second.batch(ops, key="before-restart")
+        assert again.json() == reply and again.headers["idempotent-replayed"] == "true"
+        assert second.storage.current_version() == 1
