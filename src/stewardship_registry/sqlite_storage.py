@@ -71,9 +71,13 @@ CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys (created_at);
 """
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def server_now() -> str:
-    """The server's clock, UTC, ISO 8601 with microseconds and a Z."""
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """The server's clock, UTC, ISO 8601 with microseconds and a Z (sorts as text)."""
+    return _iso(datetime.now(UTC))
 
 
 def _row_to_record(row: sqlite3.Row) -> StoredRecord:
@@ -131,7 +135,7 @@ class _SQLiteWrite:
         return StoredReply(row["request_hash"], row["status_code"], json.loads(row["reply"]))
 
     def store_reply(self, principal: Principal, key: str, reply: StoredReply) -> None:
-        cutoff = (datetime.now(UTC) - IDEMPOTENCY_RETENTION).isoformat().replace("+00:00", "Z")
+        cutoff = _iso(datetime.now(UTC) - IDEMPOTENCY_RETENTION)
         self._conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (cutoff,))
         self._conn.execute(
             "INSERT INTO idempotency_keys (token_id, key, request_hash, status_code, reply, created_at)"

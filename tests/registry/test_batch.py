@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 
-from .conftest import Registry, assert_problem, create_op, model_data, running_registry
+import requests
+
+from .conftest import TIMEOUT, Registry, assert_problem, create_op, model_data, running_registry
 
 
 def _result(response, index: int = 0) -> dict:
@@ -213,3 +216,25 @@ def test_replay_survives_a_server_restart(tmp_path: Path) -> None:
         again = second.batch(ops, key="before-restart")
         assert again.json() == reply and again.headers["idempotent-replayed"] == "true"
         assert second.storage.current_version() == 1
+
+
+def test_the_same_batch_sent_twice_at_once_is_applied_once(registry: Registry) -> None:
+    ops = [create_op() for _ in range(20)]
+    replies: list = []
+    barrier = threading.Barrier(4)
+
+    def send() -> None:
+        barrier.wait()
+        replies.append(requests.post(  # one connection per thread
+            registry.url + "/v1/batch", json={"operations": ops}, timeout=TIMEOUT,
+            headers={**registry.auth("steward"), "Idempotency-Key": "racing"}))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in replies] == [200] * 4
+    assert all(r.json() == replies[0].json() for r in replies)
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in replies) == 3
+    assert registry.storage.current_version() == 20
