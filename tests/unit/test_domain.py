@@ -131,3 +131,9 @@ def test_preference_request_needs_the_requesters_words():
     with pytest.raises(ValidationError) as caught:
         PreferenceRequest(model_id="m", received_on=date(2026, 1, 1)).validate()
     assert caught.value.field == "words"
+
+
+def test_platform_dates_that_are_not_an_object_are_a_problem_not_a_crash():
+    model = Model.from_dict({"slug": "m", "display_name": "M", "provider": "P",
+                             "platform_dates": ["2026-01-01"]}, strict=True)
+    assert [p.field for p in model.problems()] == ["platform_dates"]

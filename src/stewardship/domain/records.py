@@ -294,7 +294,11 @@ class Model(Record):
                         "released_on", "the retirement date")
         if self.replacement and self.replacement == self.slug:
             found.append(Problem("replacement", "a model cannot replace itself"))
-        for platform, when in (self.platform_dates or {}).items():
+        dates = self.platform_dates or {}
+        if not isinstance(dates, dict):
+            found.append(Problem("platform_dates", "expected an object of platform name to YYYY-MM-DD date"))
+            dates = {}
+        for platform, when in dates.items():
             try:
                 parse_date(when, "platform_dates")
             except ValidationError:

@@ -1,0 +1,130 @@
+"""``POST /v1/batch``: validate each operation, then apply them in one transaction.
+
+Validation uses the console's own domain (``RECORD_TYPES[type].from_dict(data,
+strict=True)`` and ``problems()``), so the registry refuses exactly what the
+console would. The version checks, the writes and the stored idempotent reply
+share one write transaction: a replay can never apply anything twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any
+
+from stewardship.domain.errors import Problem, ValidationError
+from stewardship.domain.records import RECORD_TYPES
+
+from .problems import ProblemError, problem_dict
+from .schemas import BatchRequest, Operation
+from .storage import Principal, Storage, StoredRecord, StoredReply
+
+#: Fields of a record's data that the server sets itself.
+SERVER_FIELDS = ("id", "version", "modified_at", "modified_by", "deleted")
+
+
+def envelope(record: StoredRecord) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+def request_hash(body: BatchRequest) -> str:
+    """A fingerprint of what the request asks for (key order and spacing do not matter)."""
+    try:
+        canonical = json.dumps(body.model_dump(), sort_keys=True, allow_nan=False,
+                               separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        raise ProblemError(422, "validation", "Numbers must be finite: NaN and Infinity are not JSON.",
+                           errors=[{"field": "operations", "reason": "contains NaN or Infinity"}]) from None
+    return hashlib.sha256(("POST /v1/batch\n" + canonical).encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class _Prepared:
+    data: dict[str, Any] | None = None
+    modified_by: str = ""
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+def prepare(op: Operation, principal: Principal) -> _Prepared:
+    """Check one operation's data with the domain; no storage involved."""
+    given = (op.modified_by or "").strip()
+    if op.deleted:
+        return _Prepared(data=None, modified_by=given or principal.name)
+    assert op.data is not None
+    cls = RECORD_TYPES[op.type]
+    found: list[Problem] = []
+    if "id" in op.data and op.data["id"] != op.id:
+        found.append(Problem("id", f"the data's id does not match the operation's id '{op.id}'"))
+    try:
+        record = cls.from_dict(op.data, strict=True)
+    except ValidationError as exc:
+        return _Prepared(problems=found + exc.problems)
+    except Exception:  # the domain must never turn bad input into a server error
+        return _Prepared(problems=[*found, Problem("data", f"could not be read as a {op.type}")])
+    if record.deleted:
+        found.append(Problem("deleted", "delete with the operation's \"deleted\": true, not in data"))
+    try:
+        found.extend(record.problems())
+    except Exception:
+        found.append(Problem("data", f"could not be checked as a {op.type}"))
+    if found:
+        return _Prepared(problems=found)
+    data = {k: v for k, v in record.to_dict().items() if k not in SERVER_FIELDS}
+    return _Prepared(data=data, modified_by=given or record.modified_by.strip() or principal.name)
+
+
+def _rejected(index: int, op: Operation, problems: list[Problem]) -> dict[str, Any]:
+    errors = [{"field": p.field, "reason": p.reason,
+               "pointer": f"/operations/{index}/data/{p.field}"} for p in problems]
+    detail = "; ".join(str(p) for p in problems)
+    return {"status": "rejected", "type": op.type, "id": op.id,
+            "problem": problem_dict(422, "record-rejected", detail, errors=errors)}
+
+
+def _conflict(op: Operation, current: StoredRecord | None, detail: str) -> dict[str, Any]:
+    return {"status": "conflict", "type": op.type, "id": op.id,
+            "current": envelope(current) if current else None, "detail": detail}
+
+
+def _apply(index: int, op: Operation, prep: _Prepared, tx: Any, principal: Principal) -> dict[str, Any]:
+    if prep.problems:
+        return _rejected(index, op, prep.problems)
+    current = tx.get(op.type, op.id)
+    if op.base_version == 0 and current is not None:
+        state = "a tombstone" if current.deleted else "a record"
+        return _conflict(op, current, f"The registry already has {state} with this id "
+                                      f"(version {current.version}).")
+    if op.base_version != 0 and current is None:
+        return _conflict(op, None, f"The registry has no record with this id, but the operation's "
+                                   f"base_version is {op.base_version}.")
+    if current is not None and current.version != op.base_version:
+        return _conflict(op, current, f"The record changed since version {op.base_version}; "
+                                      f"the registry has version {current.version}.")
+    if op.deleted and current is None:
+        return _rejected(index, op, [Problem("base_version", "there is no record to delete")])
+    written = tx.put(op.type, op.id, deleted=op.deleted, data=prep.data,
+                     modified_by=prep.modified_by, written_by=principal.name)
+    return {"status": "applied", "type": op.type, "id": op.id, "version": written.version,
+            "record": envelope(written)}
+
+
+def run_batch(storage: Storage, principal: Principal, key: str,
+              body: BatchRequest) -> tuple[dict[str, Any], bool]:
+    """Apply a batch, or replay its stored reply. Returns the reply and whether it was replayed."""
+    fingerprint = request_hash(body)
+    prepared = [prepare(op, principal) for op in body.operations]
+    with storage.write() as tx:
+        stored = tx.reply_for(principal, key)
+        if stored is not None:
+            if stored.request_hash != fingerprint:
+                raise ProblemError(
+                    422, "idempotency-key-reused",
+                    "This Idempotency-Key was already used by this token for a different batch; "
+                    "use a new key for a new batch.")
+            return stored.body, True
+        results = [_apply(i, op, prep, tx, principal)
+                   for i, (op, prep) in enumerate(zip(body.operations, prepared, strict=True))]
+        reply = {"results": results}
+        tx.store_reply(principal, key, StoredReply(fingerprint, 200, reply))
+    return reply, False

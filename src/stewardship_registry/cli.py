@@ -1,0 +1,121 @@
+"""``stewardship-registry``: run the registry and manage its tokens (DESIGN section 5).
+
+    stewardship-registry serve --db PATH [--host H] [--port N]
+    stewardship-registry token create --db PATH --name N --role viewer|steward|admin
+    stewardship-registry token list --db PATH
+    stewardship-registry token revoke --db PATH NAME
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from . import __version__
+from .sqlite_storage import SQLiteStorage
+from .tokens import Role, hash_token, new_token
+
+EXIT_OK, EXIT_USAGE = 0, 2
+DEFAULT_PORT = 8470
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit code 2 with the reason, like the console
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stewardship-registry",
+                     description="The reference registry that Stewardship Consoles sync with.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    serve = verbs.add_parser("serve", help="serve the registry API over HTTP")
+    serve.add_argument("--db", required=True, type=Path, help="the registry database (created if missing)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+
+    token = verbs.add_parser("token", help="create, list or revoke access tokens")
+    actions = token.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    create = actions.add_parser("create", help="make a token and print it once")
+    create.add_argument("--db", required=True, type=Path)
+    create.add_argument("--name", required=True, help="who or what holds the token, e.g. a steward")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    listing = actions.add_parser("list", help="list tokens (never the secrets)")
+    listing.add_argument("--db", required=True, type=Path)
+    revoke = actions.add_parser("revoke", help="revoke the active token with this name")
+    revoke.add_argument("--db", required=True, type=Path)
+    revoke.add_argument("name")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"stewardship-registry: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _open(path: Path, *, create: bool) -> SQLiteStorage:
+    if not create and not path.is_file():
+        raise FileNotFoundError(f"no registry database at {path}")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteStorage(path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    if not 0 < args.port < 65536:
+        return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    storage = _open(args.db, create=True)
+    if not any(t.revoked_at is None for t in storage.list_tokens()):
+        print("stewardship-registry: no active token yet; create one with "
+              f"'stewardship-registry token create --db {args.db} --name NAME --role steward'",
+              file=sys.stderr)
+    try:
+        uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level="info",
+                    server_header=False)
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def _token(args: argparse.Namespace) -> int:
+    storage = _open(args.db, create=args.action == "create")
+    try:
+        if args.action == "create":
+            name = args.name.strip()
+            if not name or any(not ch.isprintable() for ch in name):
+                return _fail("--name must be printable text")
+            secret = new_token()
+            storage.add_token(name, Role(args.role), hash_token(secret))
+            print(secret)
+            print(f"Token '{name}' ({args.role}) created. It is shown only this once: hand it to "
+                  "its holder now (e.g. 'stewardship login').", file=sys.stderr)
+        elif args.action == "list":
+            tokens = storage.list_tokens()
+            if not tokens:
+                print("no tokens", file=sys.stderr)
+            for t in tokens:
+                state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+                print(f"{t.name}\t{t.role}\tcreated {t.created_at}\t{state}")
+        else:
+            if not storage.revoke_token(args.name):
+                return _fail(f"no active token named '{args.name}'")
+            print(f"Token '{args.name}' revoked.", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        storage.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _serve(args) if args.verb == "serve" else _token(args)
+    except (FileNotFoundError, ValueError, sqlite3.Error, OSError) as exc:
+        return _fail(str(exc))

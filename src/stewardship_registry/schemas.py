@@ -1,0 +1,139 @@
+"""The JSON shapes of the protocol, as pydantic models (and so as OpenAPI schemas)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from stewardship.domain.records import RECORD_TYPES
+
+from .tokens import Role
+
+RecordType = StrEnum("RecordType", {name: name for name in RECORD_TYPES})  # type: ignore[misc]
+RecordType.__doc__ = "The kind of a synced record."
+
+MAX_OPERATIONS = 100
+MAX_VERSION = 2**53 - 1
+#: A record id: made by the client (a UUID in practice), printable, no '/'.
+ID_PATTERN = r"^[^\x00-\x1f\x7f/]{1,200}$"
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with one field."""
+
+    field: str = Field(description="The field at fault, e.g. 'slug' or 'operations[2].base_version'.")
+    reason: str = Field(description="Why, in a steward's words.")
+    pointer: str | None = Field(None, description="JSON Pointer into the request body, when known.",
+                                exclude_if=lambda value: value is None)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A URI naming the kind of problem; clients switch on it.")
+    title: str = Field(description="A short summary of that kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request.")
+    instance: str | None = Field(None, description="The request path.",
+                                 exclude_if=lambda value: value is None)
+    errors: list[FieldProblem] | None = Field(None, description="Every field at fault.",
+                                              exclude_if=lambda value: value is None)
+
+
+class Operation(BaseModel):
+    """One write in a batch: ``data`` to create or replace, or ``deleted: true``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: RecordType  # type: ignore[valid-type]
+    id: str = Field(pattern=ID_PATTERN, description="The record's id (a UUID made by the client).")
+    base_version: StrictInt = Field(
+        ge=0, le=MAX_VERSION,
+        description="The version the client last synced (0: the client is creating the record).")
+    data: dict[str, Any] | None = Field(
+        None, description="The record's fields as in the JSON export; omit when deleting.")
+    deleted: StrictBool = Field(False, description="true to delete (tombstone) the record.")
+    modified_by: str | None = Field(
+        None, max_length=200,
+        description="The steward making this change; else data.modified_by; else the token's name.")
+
+    @model_validator(mode="after")
+    def _data_or_deleted(self) -> Operation:
+        if self.deleted and self.data is not None:
+            raise ValueError("give either data or deleted: true, not both")
+        if not self.deleted and self.data is None:
+            raise ValueError("give data, or deleted: true")
+        return self
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operations: list[Operation] = Field(min_length=1, max_length=MAX_OPERATIONS)
+
+
+class RecordEnvelope(BaseModel):
+    """A record as the registry holds it. A tombstone has ``deleted: true`` and ``data: null``."""
+
+    type: RecordType  # type: ignore[valid-type]
+    id: str
+    version: int = Field(description="The registry version of the record's last write.")
+    deleted: bool
+    modified_at: str = Field(description="Server time (UTC, ISO 8601) of the last write.")
+    modified_by: str = Field(description="The steward who made the last write, as the client said.")
+    written_by: str = Field(description="The name of the token that made the last write.")
+    data: dict[str, Any] | None = Field(
+        description="The record's fields (including id, version, modified_at, modified_by, "
+                    "deleted as the server set them); null for a tombstone.")
+
+
+class Applied(BaseModel):
+    status: Literal["applied"]
+    type: RecordType  # type: ignore[valid-type]
+    id: str
+    version: int = Field(description="The record's new registry version.")
+    record: RecordEnvelope
+
+
+class Conflict(BaseModel):
+    status: Literal["conflict"]
+    type: RecordType  # type: ignore[valid-type]
+    id: str
+    current: RecordEnvelope | None = Field(
+        description="The server's record (null when the server has no such record).")
+    detail: str
+
+
+class Rejected(BaseModel):
+    status: Literal["rejected"]
+    type: RecordType  # type: ignore[valid-type]
+    id: str
+    problem: Problem
+
+
+OperationResult = Annotated[Applied | Conflict | Rejected, Field(discriminator="status")]
+
+
+class BatchReply(BaseModel):
+    results: list[OperationResult] = Field(description="One result per operation, in order.")
+
+
+class ChangesPage(BaseModel):
+    changes: list[RecordEnvelope] = Field(description="Records and tombstones in version order.")
+    next_cursor: str = Field(description="Pass as ?since= to get the next page.")
+    has_more: bool = Field(description="true when more changes follow right away.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    api: str
+    server_version: str
+
+
+class Me(BaseModel):
+    name: str
+    role: Role
