@@ -67,6 +67,11 @@ def _v2_dashboard_indexes(db: sqlite_utils.Database) -> None:
 
 
 def _v3_sync_state(db: sqlite_utils.Database) -> None:
+    # Two laptops may each create a model with the same slug while offline; a
+    # UNIQUE index would then make every later pull fail. Uniqueness of live
+    # slugs is checked when a steward saves (ModelService), not by SQLite.
+    db.execute("DROP INDEX IF EXISTS idx_models_slug")
+    db["models"].create_index(["slug"], index_name="idx_models_slug_lookup")
     # The last-synced copy of each record: the base of three-way merges.
     db["sync_base"].create(
         {"record_type": str, "record_id": str, "version": int, "data": str},

@@ -102,15 +102,16 @@ class SyncState:
             (t, i, int(s))
             for t, i, s in self.conn.execute(
                 """
-                SELECT o.record_type, o.record_id, max(o.seq) AS top FROM outbox o
+                SELECT o.record_type, o.record_id, o.top FROM
+                  (SELECT record_type, record_id, max(seq) AS top, min(seq) AS first
+                   FROM outbox GROUP BY record_type, record_id) AS o
                 WHERE NOT EXISTS (SELECT 1 FROM sync_conflicts c
                                   WHERE c.kind = 'field' AND c.record_type = o.record_type
                                     AND c.record_id = o.record_id)
-                GROUP BY o.record_type, o.record_id
-                HAVING NOT EXISTS (SELECT 1 FROM sync_conflicts r
-                                   WHERE r.kind = 'rejected' AND r.record_type = o.record_type
-                                     AND r.record_id = o.record_id AND r.their_version >= max(o.seq))
-                ORDER BY min(o.seq) LIMIT ?
+                  AND NOT EXISTS (SELECT 1 FROM sync_conflicts r
+                                  WHERE r.kind = 'rejected' AND r.record_type = o.record_type
+                                    AND r.record_id = o.record_id AND r.their_version >= o.top)
+                ORDER BY o.first LIMIT ?
                 """,
                 (limit,),
             )

@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .. import __version__
@@ -29,7 +30,7 @@ from .errors import AuthRefused, RegistryProtocolError, RegistryUnreachable
 
 USER_AGENT = f"stewardship-console/{__version__}"
 CLOCK_SKEW_WARN_SECONDS = 300
-RETRY_STATUSES = (429, 502, 503, 504)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0
 
 
@@ -120,8 +121,18 @@ class RegistryClient:
         except requests.exceptions.Timeout as exc:
             raise RegistryUnreachable(f"the registry at {self.base} did not answer in time") from exc
         except requests.exceptions.ConnectionError as exc:
+            reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+            if isinstance(reason, ReadTimeoutError):
+                raise RegistryUnreachable(
+                    f"the registry at {self.base} did not answer in time"
+                ) from exc
             raise RegistryUnreachable(
                 f"cannot reach the registry at {self.base}: offline, or the server is down"
+            ) from exc
+        except (requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            raise RegistryUnreachable(
+                f"the registry's answer was cut off ({self.base}); nothing was changed, try again"
             ) from exc
         except requests.exceptions.RequestException as exc:
             raise RegistryUnreachable(f"the registry at {self.base} failed: {type(exc).__name__}") from exc

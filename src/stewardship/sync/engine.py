@@ -68,15 +68,21 @@ def operation(record: Record) -> dict[str, Any]:
     if record.deleted:
         op["deleted"] = True
     else:
-        op["data"] = record_payload(record)
+        op["data"] = {**record_payload(record), "modified_by": record.modified_by}
     return op
 
 
-def parse_remote(entry: dict[str, Any]) -> Record:
-    """A record from the registry (feed entry or conflict reply) as a domain record."""
+def parse_remote(entry: dict[str, Any], local: Record | None = None) -> Record:
+    """A record from the registry (feed entry or conflict reply) as a domain record.
+
+    A tombstone carries no data: it is the local copy (if any) marked deleted.
+    """
     try:
         cls = RECORD_TYPES[entry["type"]]
-        data = dict(entry.get("data") or {})
+        raw = entry.get("data")
+        if raw is None and entry.get("deleted") and local is not None:
+            raw = {k: v for k, v in local.to_dict().items() if k not in BOOKKEEPING}
+        data = dict(raw or {})
         data["id"] = entry["id"]
         data["version"] = int(entry["version"])
         data["deleted"] = bool(entry.get("deleted", False))
@@ -196,15 +202,23 @@ class SyncEngine:
             self.state.clear_conflicts(record_type, record_id)
             summary.pushed += 1
         elif status == "conflict":
-            theirs = parse_remote(result["record"])
+            current = result.get("current")
+            if current is None:
+                # The registry has no such record though we had synced it: it was
+                # reset or restored from an old backup. Send it again as new.
+                self.state.set_version(record_type, record_id, 0)
+                return
+            cls = RECORD_TYPES[record_type]
+            theirs = parse_remote(current, self.store.get(cls, record_id))
             self._merge(theirs, summary)
         elif status == "rejected":
             problem = result.get("problem") or {}
             detail = problem.get("detail") or problem.get("title") or "refused"
+            errors = problem.get("errors") or [{}]
+            field = str(errors[0].get("field") or "") if isinstance(errors[0], dict) else ""
             self.state.clear_conflicts(record_type, record_id)
-            self.state.add_conflict(record_type, record_id, kind="rejected",
-                                    field=str(problem.get("field") or ""), detail=str(detail),
-                                    their_version=max_seq)
+            self.state.add_conflict(record_type, record_id, kind="rejected", field=field,
+                                    detail=str(detail), their_version=max_seq)
             summary.rejected += 1
         else:
             raise RegistryProtocolError(
@@ -221,7 +235,7 @@ class SyncEngine:
             next_cursor = page.get("next_cursor")
             if next_cursor is None and entries:
                 raise RegistryProtocolError("the registry's changes feed gave no next_cursor")
-            records = [parse_remote(e) for e in entries]
+            records = [self._parse_entry(e) for e in entries]
             with self.store.transaction():
                 for record in records:
                     self._receive(record, summary)
@@ -232,10 +246,22 @@ class SyncEngine:
             if not page.get("has_more") or not entries:
                 return
 
+    def _parse_entry(self, entry: Any) -> Record:
+        if not isinstance(entry, dict) or entry.get("type") not in RECORD_TYPES:
+            raise RegistryProtocolError(
+                "the registry's changes feed held an entry the console cannot read; nothing was changed"
+            )
+        local = self.store.get(RECORD_TYPES[entry["type"]], str(entry.get("id", "")))
+        return parse_remote(entry, local)
+
     def _receive(self, theirs: Record, summary: SyncSummary) -> None:
         base = self.state.base(theirs.TYPE, theirs.id)
         if base is not None and theirs.version <= base[0]:
             return  # our own write coming back, or an old copy
+        if theirs.deleted and self.store.get(type(theirs), theirs.id) is None:
+            # a record created and deleted elsewhere: nothing to keep here
+            self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+            return
         if not self.state.is_pending(theirs.TYPE, theirs.id):
             self.state.write_remote(theirs)
             self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
