@@ -76,7 +76,7 @@ class RegistryServer:
 class FaultProxy:
     """Forwards HTTP to ``upstream``; ``inject(kind, path_prefix)`` makes the next match fail."""
 
-    KINDS = {"500", "503", "stall", "cut", "garbage", "drop_reply", "401"}
+    KINDS = frozenset({"500", "503", "stall", "cut", "garbage", "drop_reply", "401"})
 
     def __init__(self, upstream_port: int, stall_seconds: float = 3.0) -> None:
         self.upstream_port = upstream_port
