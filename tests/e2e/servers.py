@@ -67,10 +67,16 @@ class RegistryServer:
             self._thread.join(10)
             self._server = None
 
-    def records(self) -> dict[tuple[str, str], dict]:
-        from stewardship_registry.storage import iter_all
-
-        return {(r.type, r.id): r for r in iter_all(self.storage)}
+    def records(self) -> dict:
+        """Every record the registry holds, by (type, id), read from its own storage."""
+        out, since = {}, 0
+        while True:
+            rows, more = self.storage.changes(since, 500)
+            for r in rows:
+                out[(r.type, r.id)] = r
+            if not rows or not more:
+                return out
+            since = rows[-1].version
 
 
 class FaultProxy:

@@ -70,13 +70,14 @@ def sync_status(store: Store) -> SyncStatus:
     )
 
 
-def make_client(settings: RegistrySettings, token: str | None) -> RegistryClient:
+def make_client(settings: RegistrySettings, token: str | None,
+                **options: float) -> RegistryClient:
     if not settings.configured:
         raise NotConfigured("no registry is set up for this data folder (Settings, or"
                             " 'stewardship registry set URL')")
     if not token:
         raise NotConfigured("no token for the registry: sign in (Settings, or 'stewardship login')")
-    return RegistryClient(ClientConfig(settings.url, token, settings.ca_bundle or None))
+    return RegistryClient(ClientConfig(settings.url, token, settings.ca_bundle or None, **options))
 
 
 def run_sync(
@@ -85,12 +86,13 @@ def run_sync(
     token: str | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    client_options: dict[str, float] | None = None,
 ) -> SyncSummary:
     """One sync cycle on its own connection to the store (safe from a worker thread)."""
     store = Store(store_file)
     try:
         settings = registry_settings(store)
-        client = make_client(settings, token or load_token(settings.url))
+        client = make_client(settings, token or load_token(settings.url), **(client_options or {}))
         try:
             return SyncEngine(store, client, progress=progress, cancelled=cancelled).run()
         finally:

@@ -35,9 +35,11 @@ class SyncController(QObject):
     token_needed = Signal(str)  # why
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None,
-                 interval_ms: int = BACKGROUND_INTERVAL_MS) -> None:
+                 interval_ms: int = BACKGROUND_INTERVAL_MS,
+                 client_options: dict[str, float] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.client_options = client_options or {}
         self.phase = Phase.IDLE
         self.message = ""
         self.last_summary: SyncSummary | None = None
@@ -91,8 +93,9 @@ class SyncController(QObject):
                 self.token_needed.emit("Enter your registry token to sync.")
             return False
         path = store_path(self.ctx.data_dir)
+        options = self.client_options
         worker = Worker(lambda progress, cancelled: run_sync(
-            path, token=token, progress=progress, cancelled=cancelled))
+            path, token=token, progress=progress, cancelled=cancelled, client_options=options))
         worker.signals.progress.connect(self.progress)
         worker.signals.succeeded.connect(self._succeeded)
         worker.signals.failed.connect(self._failed)
