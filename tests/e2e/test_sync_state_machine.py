@@ -80,10 +80,8 @@ class Consoles(RuleBasedStateMachine):
         state = SyncState(console.store)
         with skewed(self.skew[name]):
             pending_before = state.pending_batch()
-            try:
+            with contextlib.suppress(SyncError):
                 console.sync(retries=retries, read_timeout=2.0)
-            except SyncError:
-                pass
         batch = pending_before or state.pending_batch()
         if batch is not None:
             self.sent.append((name, batch.idempotency_key, batch.body))
