@@ -109,3 +109,35 @@ def test_a_batch_interrupted_before_its_reply_is_resent_with_the_same_key(consol
     assert registry.storage.current_version() == applied, "the replay applied nothing twice"
     assert SyncState(ana.store).pending_batch() is None
     assert_converged(ana, registry, ["d0", "d1", "d2"])
+
+
+def test_a_registry_restored_from_an_old_backup_gets_back_what_it_lost(console_factory, registry):
+    import sqlite3
+
+    ana = console_factory("ana")
+    first = edit_three(ana, "e")
+    ana.sync()
+    backup = registry.db.with_name("backup.db")
+    source = sqlite3.connect(registry.db)
+    target = sqlite3.connect(backup)
+    source.backup(target)
+    source.close()
+    target.close()
+    ana.store.save(ana.store.get(Model, first[0].id).replace(notes="e0-edited"), "Ana")
+    later = ana.store.save(model("m-later", notes="late"), "Ana")
+    ana.sync()
+
+    registry.stop()
+    registry.storage.close()
+    backup.replace(registry.db)
+    for suffix in ("-wal", "-shm"):
+        registry.db.with_name(registry.db.name + suffix).unlink(missing_ok=True)
+    restored = RegistryServer(registry.db, port=registry.port).start()
+    try:
+        ana.sync()
+        records = {rid: r for (t, rid), r in restored.records().items() if t == "model"}
+        assert records[later.id].data["notes"] == "late"
+        assert records[first[0].id].data["notes"] == "e0-edited"
+        assert_converged(ana, restored, ["e0-edited", "e1", "e2", "late"])
+    finally:
+        restored.stop()

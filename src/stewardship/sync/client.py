@@ -26,7 +26,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .. import __version__
-from .errors import AuthRefused, RegistryProtocolError, RegistryUnreachable
+from .errors import AuthRefused, CursorReset, RegistryProtocolError, RegistryUnreachable
 
 USER_AGENT = f"stewardship-console/{__version__}"
 CLOCK_SKEW_WARN_SECONDS = 300
@@ -66,6 +66,14 @@ def _problem_text(response: requests.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("detail") or body.get("title") or "")
     return ""
+
+
+def _problem_type(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("type", "")) if isinstance(body, dict) else ""
 
 
 class RegistryClient:
@@ -195,7 +203,10 @@ class RegistryClient:
         params: dict[str, Any] = {"limit": limit}
         if since:
             params["since"] = since
-        body = self._check(self._request("GET", "/v1/changes", params=params), "the changes feed")
+        response = self._request("GET", "/v1/changes", params=params)
+        if response.status_code == 409 and "cursor-reset" in _problem_type(response):
+            raise CursorReset("the registry was replaced or restored from a backup")
+        body = self._check(response, "the changes feed")
         if not isinstance(body, dict) or not isinstance(body.get("records", body.get("changes")), list):
             raise RegistryProtocolError("the registry's changes feed had an unexpected shape")
         return body

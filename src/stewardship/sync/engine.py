@@ -27,7 +27,7 @@ from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
 from .client import RegistryClient
-from .errors import Cancelled, RegistryProtocolError
+from .errors import Cancelled, CursorReset, RegistryProtocolError
 
 BATCH_LIMIT = 100
 PAGE_LIMIT = 500
@@ -227,6 +227,41 @@ class SyncEngine:
 
     # -- pull ------------------------------------------------------------
     def pull(self, summary: SyncSummary) -> None:
+        try:
+            self._pull(summary)
+        except CursorReset:
+            # The registry was replaced or restored from a backup: read it all
+            # again, then send back whatever it lost.
+            with self.store.transaction():
+                self.state.set_cursor("")
+            self._seen: set[tuple[str, str]] = set()
+            self._max_seen = 0
+            self._pull(summary)
+            self._requeue_lost()
+            self._seen = None
+
+    def _requeue_lost(self) -> None:
+        with self.store.transaction():
+            rows = self.store.db.conn.execute(
+                "SELECT record_type, record_id FROM sync_base WHERE version > ?", (self._max_seen,)
+            ).fetchall()
+            for record_type, record_id in rows:
+                if (record_type, record_id) in self._seen:
+                    continue
+                record = self.store.get(RECORD_TYPES[record_type], record_id)
+                if record is None:
+                    continue
+                self.state.set_version(record_type, record_id, 0)
+                self.store.db.conn.execute(
+                    "DELETE FROM sync_base WHERE record_type = ? AND record_id = ?",
+                    (record_type, record_id))
+                if not self.state.is_pending(record_type, record_id):
+                    self.state.queue(record.replace(version=0))
+
+    _seen: set[tuple[str, str]] | None = None
+    _max_seen = 0
+
+    def _pull(self, summary: SyncSummary) -> None:
         while True:
             self._check_cancel()
             cursor = self.state.cursor()
@@ -256,6 +291,18 @@ class SyncEngine:
 
     def _receive(self, theirs: Record, summary: SyncSummary) -> None:
         base = self.state.base(theirs.TYPE, theirs.id)
+        if self._seen is not None:
+            self._seen.add((theirs.TYPE, theirs.id))
+            self._max_seen = max(self._max_seen, theirs.version)
+            if base is not None and theirs.version < base[0]:
+                # the restored registry holds an older copy: send ours again on top of it
+                local = self.store.get(type(theirs), theirs.id)
+                if local is not None:
+                    self.state.set_version(theirs.TYPE, theirs.id, theirs.version)
+                    self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+                    if not self.state.is_pending(theirs.TYPE, theirs.id):
+                        self.state.queue(local.replace(version=theirs.version))
+                    return
         if base is not None and theirs.version <= base[0]:
             return  # our own write coming back, or an old copy
         if theirs.deleted and self.store.get(type(theirs), theirs.id) is None:

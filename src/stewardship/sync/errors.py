@@ -32,3 +32,7 @@ class NotConfigured(SyncError):
 
 class Cancelled(SyncError):
     """The steward cancelled the sync; what was stored so far is kept."""
+
+
+class CursorReset(SyncError):
+    """The registry does not know our cursor: it was replaced or restored from a backup."""
