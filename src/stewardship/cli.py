@@ -12,14 +12,16 @@ from pathlib import Path
 from types import ModuleType
 
 from . import __version__
-from .commands import export_cmd, import_cmd, report
+from .commands import export_cmd, import_cmd, login_cmd, registry_cmd, report, sync_cmd
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
 from .services.paths import store_path
 
 VIEW_NAMES = ["dashboard", "models", "checklists", "requests", "reports", "conflicts", "settings"]
 
 #: Headless verbs, each a module of :mod:`stewardship.commands`.
-COMMANDS: list[ModuleType] = [import_cmd, export_cmd, report]
+COMMANDS: list[ModuleType] = [
+    import_cmd, export_cmd, report, registry_cmd, login_cmd, sync_cmd,
+]
 
 
 class _Parser(argparse.ArgumentParser):

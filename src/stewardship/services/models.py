@@ -20,7 +20,8 @@ class ModelService:
         return self.store.get(Model, model_id)
 
     def by_slug(self, slug: str) -> Model | None:
-        found = self.store.list(Model, "slug = ?", (slug,), include_deleted=True)
+        """The live model with this slug (deleted models free their slug)."""
+        found = self.store.list(Model, "slug = ?", (slug,), order_by="modified_at")
         return found[0] if found else None
 
     def problems(self, model: Model) -> list[Problem]:

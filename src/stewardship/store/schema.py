@@ -66,8 +66,45 @@ def _v2_dashboard_indexes(db: sqlite_utils.Database) -> None:
     db["checklist_items"].create_index(["due_date", "status"])
 
 
+def _v3_sync_state(db: sqlite_utils.Database) -> None:
+    # Two laptops may each create a model with the same slug while offline; a
+    # UNIQUE index would then make every later pull fail. Uniqueness of live
+    # slugs is checked when a steward saves (ModelService), not by SQLite.
+    db.execute("DROP INDEX IF EXISTS idx_models_slug")
+    db["models"].create_index(["slug"], index_name="idx_models_slug_lookup")
+    # The last-synced copy of each record: the base of three-way merges.
+    db["sync_base"].create(
+        {"record_type": str, "record_id": str, "version": int, "data": str},
+        pk=("record_type", "record_id"),
+    )
+    # A batch written before it is first sent, so a retry after a crash sends
+    # the same Idempotency-Key with the same body.
+    db["sync_pending_batch"].create(
+        {"id": int, "idempotency_key": str, "body": str, "max_seq": int, "created_at": str},
+        pk="id",
+    )
+    # Fields the steward must decide, and records the registry refused.
+    db["sync_conflicts"].create(
+        {
+            "id": int,
+            "record_type": str,
+            "record_id": str,
+            "kind": str,  # "field" | "rejected"
+            "field": str,
+            "base": str,
+            "mine": str,
+            "theirs": str,
+            "their_version": int,
+            "detail": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["sync_conflicts"].create_index(["record_type", "record_id"])
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes, _v3_sync_state]
 
 LATEST_VERSION = len(MIGRATIONS)

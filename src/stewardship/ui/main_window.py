@@ -9,7 +9,9 @@ from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -20,20 +22,26 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..app import AppContext
+from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
 from .models_view import ModelsView
 from .placeholder_view import ComingView
 from .reports_view import ReportsView
 from .requests_view import RequestsView
+from .settings_view import SettingsView
+from .sync_controller import SyncController
+from .sync_status import SyncStatusWidget
 
 
 @dataclass(frozen=True)
 class ViewSpec:
     key: str
     title: str
-    build: Callable[[AppContext], QWidget] | None = None
+    build: Callable[..., QWidget] | None = None
     coming: str = ""
+    #: the builder also takes the window's SyncController
+    needs_sync: bool = False
 
 
 VIEWS: list[ViewSpec] = [
@@ -45,11 +53,8 @@ VIEWS: list[ViewSpec] = [
              " evidence and sign-off."),
     ViewSpec("requests", "Requests", RequestsView),
     ViewSpec("reports", "Reports", ReportsView),
-    ViewSpec("conflicts", "Conflicts", None,
-             "Edits made on two laptops to the same field, shown side by side for you to"
-             " resolve after a sync with the shared registry."),
-    ViewSpec("settings", "Settings", None,
-             "The shared registry this data folder syncs with, its CA bundle and your token."),
+    ViewSpec("conflicts", "Conflicts", ConflictsView),
+    ViewSpec("settings", "Settings", SettingsView, needs_sync=True),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
 
@@ -61,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Stewardship Console")
         self.setMinimumSize(QSize(960, 600))
         self.pages: dict[str, QWidget] = {}
+        self.sync = SyncController(ctx, self)
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -68,7 +74,12 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Views")
         self.stack = QStackedWidget()
         for number, spec in enumerate(VIEWS, start=1):
-            page = spec.build(ctx) if spec.build else ComingView(spec.title, spec.coming)
+            if spec.build is None:
+                page = ComingView(spec.title, spec.coming)
+            elif spec.needs_sync:
+                page = spec.build(ctx, self.sync)
+            else:
+                page = spec.build(ctx)
             self.pages[spec.key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(spec.title if spec.build else f"{spec.title}  ·  soon")
@@ -87,8 +98,14 @@ class MainWindow(QMainWindow):
 
         self.data_label = QLabel()
         self.statusBar().addWidget(self.data_label, 1)
-        self.sync_label = QLabel("Not syncing: no registry set up")
-        self.statusBar().addPermanentWidget(self.sync_label)
+        self.sync_status = SyncStatusWidget(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.sync_status.conflicts_clicked.connect(lambda: self.show_view("conflicts"))
+        self.sync.finished.connect(self._sync_finished)
+        self.sync.token_needed.connect(self._ask_token)
+        conflicts = self.pages["conflicts"]
+        assert isinstance(conflicts, ConflictsView)
+        conflicts.resolved.connect(self.refresh)
 
         self._build_menus()
         dashboard = self.pages["dashboard"]
@@ -114,6 +131,10 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
         self.import_export = ImportExportActions(self, self.ctx, file_menu)
+        sync_action = QAction("S&ync now", self, shortcut=QKeySequence("F9"))
+        sync_action.setToolTip("Send your changes to the registry and fetch everyone else's")
+        sync_action.triggered.connect(lambda: self.sync.sync_now())
+        file_menu.addAction(sync_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -154,7 +175,20 @@ class MainWindow(QMainWindow):
             refresh = getattr(page, "refresh", None)
             if refresh:
                 refresh()
+        self.sync.refresh_status()
         self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
+
+    def _sync_finished(self, outcome: object) -> None:
+        self.refresh()
+        self.statusBar().showMessage(self.sync.message, 10_000)
+
+    def _ask_token(self, why: str) -> None:
+        token, ok = QInputDialog.getText(
+            self, "Registry token", why + "\n\nToken:", QLineEdit.EchoMode.Password
+        )
+        if ok and token.strip():
+            self.sync.session_token = token.strip()
+            self.sync.sync_now()
 
     def _check_day_change(self) -> None:
         today = self.ctx.today()

@@ -1,0 +1,115 @@
+"""Use cases around the registry: configure it, test it, run one sync cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..domain.errors import Problem, ValidationError
+from ..store import Store
+from ..store.sync_state import SyncState
+from ..sync.client import ClientConfig, RegistryClient
+from ..sync.credentials import load_token
+from ..sync.engine import Progress, SyncEngine, SyncSummary
+from ..sync.errors import NotConfigured
+
+URL_KEY = "registry.url"
+CA_KEY = "registry.ca_bundle"
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    url: str = ""
+    ca_bundle: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    configured: bool
+    waiting: int
+    conflicts: int
+    last_success_at: str | None
+
+
+def validate_registry(url: str, ca_bundle: str = "") -> RegistrySettings:
+    url = url.strip()
+    parsed = urlparse(url)
+    problems = []
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        problems.append(Problem("url", f"'{url}' is not an http(s) URL, e.g. https://registry.example.org"))
+    if ca_bundle and not Path(ca_bundle).is_file():
+        problems.append(Problem("ca_bundle", f"no such file: {ca_bundle}"))
+    if problems:
+        raise ValidationError(problems)
+    return RegistrySettings(url.rstrip("/"), str(Path(ca_bundle).resolve()) if ca_bundle else "")
+
+
+def registry_settings(store: Store) -> RegistrySettings:
+    return RegistrySettings(store.get_setting(URL_KEY) or "", store.get_setting(CA_KEY) or "")
+
+
+def save_registry(store: Store, settings: RegistrySettings) -> None:
+    with store.transaction():
+        store.set_setting(URL_KEY, settings.url)
+        store.set_setting(CA_KEY, settings.ca_bundle)
+
+
+def sync_status(store: Store) -> SyncStatus:
+    state = SyncState(store)
+    return SyncStatus(
+        configured=registry_settings(store).configured,
+        waiting=state.waiting_count(),
+        conflicts=state.conflict_count(),
+        last_success_at=state.last_success_at(),
+    )
+
+
+def make_client(settings: RegistrySettings, token: str | None,
+                **options: float) -> RegistryClient:
+    if not settings.configured:
+        raise NotConfigured("no registry is set up for this data folder (Settings, or"
+                            " 'stewardship registry set URL')")
+    if not token:
+        raise NotConfigured("no token for the registry: sign in (Settings, or 'stewardship login')")
+    return RegistryClient(ClientConfig(settings.url, token, settings.ca_bundle or None, **options))
+
+
+def run_sync(
+    store_file: Path,
+    *,
+    token: str | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    client_options: dict[str, float] | None = None,
+) -> SyncSummary:
+    """One sync cycle on its own connection to the store (safe from a worker thread)."""
+    store = Store(store_file)
+    try:
+        settings = registry_settings(store)
+        client = make_client(settings, token or load_token(settings.url), **(client_options or {}))
+        try:
+            return SyncEngine(store, client, progress=progress, cancelled=cancelled).run()
+        finally:
+            client.close()
+    finally:
+        store.close()
+
+
+def test_connection(settings: RegistrySettings, token: str | None) -> str:
+    """Reach the registry and say so in one line; raises a SyncError otherwise."""
+    client = make_client(settings, token)
+    try:
+        client.health()
+        client.changes(None, 1)  # proves the token is accepted
+        text = f"Connected to {settings.url}; the token is accepted."
+        if client.clock_warning:
+            text += f" Warning: {client.clock_warning}."
+        return text
+    finally:
+        client.close()

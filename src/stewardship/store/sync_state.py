@@ -1,0 +1,221 @@
+"""The store's side of sync: merge bases, the outbox, pending batches, conflicts, cursor.
+
+Only the sync engine and the conflict service write here. Every method that
+writes joins the caller's transaction when one is open.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.dates import utc_now
+from ..domain.records import RECORD_TYPES, Record
+from .database import Store, diff_records
+
+CURSOR_KEY = "sync.cursor"
+LAST_SYNC_KEY = "sync.last_success_at"
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    idempotency_key: str
+    body: dict[str, Any]
+    max_seq: int
+
+
+@dataclass(frozen=True)
+class StoredConflict:
+    id: int
+    record_type: str
+    record_id: str
+    kind: str
+    field: str
+    base: Any
+    mine: Any
+    theirs: Any
+    their_version: int
+    detail: str
+    created_at: str
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class SyncState:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.db.conn
+
+    # -- cursor ----------------------------------------------------------
+    def cursor(self) -> str | None:
+        return self.store.get_setting(CURSOR_KEY)
+
+    def set_cursor(self, cursor: str) -> None:
+        self.store.set_setting(CURSOR_KEY, cursor)
+
+    def last_success_at(self) -> str | None:
+        return self.store.get_setting(LAST_SYNC_KEY)
+
+    def mark_success(self) -> None:
+        self.store.set_setting(LAST_SYNC_KEY, utc_now())
+
+    # -- merge bases -----------------------------------------------------
+    def base(self, record_type: str, record_id: str) -> tuple[int, dict[str, Any]] | None:
+        row = self.conn.execute(
+            "SELECT version, data FROM sync_base WHERE record_type = ? AND record_id = ?",
+            (record_type, record_id),
+        ).fetchone()
+        return (int(row[0]), json.loads(row[1])) if row else None
+
+    def set_base(self, record_type: str, record_id: str, version: int, data: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_base (record_type, record_id, version, data) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(record_type, record_id) DO UPDATE SET version = excluded.version,"
+            " data = excluded.data",
+            (record_type, record_id, version, json.dumps(data, sort_keys=True)),
+        )
+
+    # -- outbox ----------------------------------------------------------
+    def waiting_count(self) -> int:
+        """Records with local changes not yet accepted by the registry."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)"
+        ).fetchone()[0])
+
+    def is_pending(self, record_type: str, record_id: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM outbox WHERE record_type = ? AND record_id = ? LIMIT 1",
+            (record_type, record_id),
+        ).fetchone() is not None
+
+    def pushable(self, limit: int) -> list[tuple[str, str, int]]:
+        """Up to ``limit`` records to push: (type, id, highest outbox seq), oldest first.
+
+        Records with an open field conflict wait until the steward resolves it; a
+        record the registry refused waits until it is edited again (a rejection
+        remembers the outbox position it refused, in ``their_version``).
+        """
+        return [
+            (t, i, int(s))
+            for t, i, s in self.conn.execute(
+                """
+                SELECT o.record_type, o.record_id, o.top FROM
+                  (SELECT record_type, record_id, max(seq) AS top, min(seq) AS first
+                   FROM outbox GROUP BY record_type, record_id) AS o
+                WHERE NOT EXISTS (SELECT 1 FROM sync_conflicts c
+                                  WHERE c.kind = 'field' AND c.record_type = o.record_type
+                                    AND c.record_id = o.record_id)
+                  AND NOT EXISTS (SELECT 1 FROM sync_conflicts r
+                                  WHERE r.kind = 'rejected' AND r.record_type = o.record_type
+                                    AND r.record_id = o.record_id AND r.their_version >= o.top)
+                ORDER BY o.first LIMIT ?
+                """,
+                (limit,),
+            )
+        ]
+
+    def drop_outbox(self, record_type: str, record_id: str, up_to_seq: int) -> None:
+        self.conn.execute(
+            "DELETE FROM outbox WHERE record_type = ? AND record_id = ? AND seq <= ?",
+            (record_type, record_id, up_to_seq),
+        )
+
+    def queue(self, record: Record) -> None:
+        self.store._queue(record)
+
+    # -- pending batch ---------------------------------------------------
+    def pending_batch(self) -> PendingBatch | None:
+        row = self.conn.execute(
+            "SELECT idempotency_key, body, max_seq FROM sync_pending_batch ORDER BY id LIMIT 1"
+        ).fetchone()
+        return PendingBatch(row[0], json.loads(row[1]), int(row[2])) if row else None
+
+    def save_pending_batch(self, batch: PendingBatch) -> None:
+        with self.store.transaction():
+            self.conn.execute(
+                "INSERT INTO sync_pending_batch (idempotency_key, body, max_seq, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (batch.idempotency_key, json.dumps(batch.body, sort_keys=True), batch.max_seq,
+                 utc_now()),
+            )
+
+    def clear_pending_batch(self, key: str) -> None:
+        self.conn.execute("DELETE FROM sync_pending_batch WHERE idempotency_key = ?", (key,))
+
+    # -- records from the registry ----------------------------------------
+    def write_remote(self, record: Record, *, note: str = "from the registry") -> None:
+        """Store ``record`` as the registry has it: no outbox entry, audited as theirs."""
+        cls = type(record)
+        old = self.store.get(cls, record.id)
+        self.store.db[cls.TABLE].upsert(self.store.to_row(record), pk="id")
+        who = record.modified_by or "registry"
+        if old is None:
+            self.store._audit(record, "(created)", None, _summary(record), who, note)
+        else:
+            for name, (before, after) in diff_records(old, record).items():
+                self.store._audit(record, name, before, after, who, note)
+
+    def set_version(self, record_type: str, record_id: str, version: int) -> None:
+        table = RECORD_TYPES[record_type].TABLE
+        self.conn.execute(f"UPDATE [{table}] SET version = ? WHERE id = ?", (version, record_id))
+
+    # -- conflicts -------------------------------------------------------
+    def add_conflict(
+        self,
+        record_type: str,
+        record_id: str,
+        *,
+        kind: str,
+        field: str = "",
+        base: Any = None,
+        mine: Any = None,
+        theirs: Any = None,
+        their_version: int = 0,
+        detail: str = "",
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_conflicts (record_type, record_id, kind, field, base, mine, theirs,"
+            " their_version, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record_type, record_id, kind, field, json.dumps(base), json.dumps(mine),
+             json.dumps(theirs), their_version, detail, utc_now()),
+        )
+
+    def clear_conflicts(self, record_type: str, record_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM sync_conflicts WHERE record_type = ? AND record_id = ?",
+            (record_type, record_id),
+        )
+
+    def has_conflict(self, record_type: str, record_id: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM sync_conflicts WHERE record_type = ? AND record_id = ? LIMIT 1",
+            (record_type, record_id),
+        ).fetchone() is not None
+
+    def conflicts(self) -> list[StoredConflict]:
+        cur = self.conn.execute(
+            "SELECT id, record_type, record_id, kind, field, base, mine, theirs, their_version,"
+            " detail, created_at FROM sync_conflicts ORDER BY id"
+        )
+        return [
+            StoredConflict(r[0], r[1], r[2], r[3], r[4], _load(r[5]), _load(r[6]), _load(r[7]),
+                           int(r[8] or 0), r[9] or "", r[10])
+            for r in cur
+        ]
+
+    def conflict_count(self) -> int:
+        """Records with something for the steward to decide."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM sync_conflicts)"
+        ).fetchone()[0])
+
+
+def _summary(record: Record) -> str:
+    for name in ("display_name", "title", "slug"):
+        value = getattr(record, name, "")
+        if value:
+            return str(value)
+    return record.TYPE

@@ -1,0 +1,350 @@
+"""One sync cycle: push the outbox in batches, then pull the changes feed.
+
+No Qt here: the window runs this in a worker thread, ``stewardship sync``
+runs it directly. The engine owns its own :class:`Store` connection.
+
+Guarantees:
+- A batch is written to the store (key and body) before it is first sent;
+  after a crash the same key and body are sent again, so the registry
+  applies it once.
+- Outbox rows leave only in the transaction that stores the reply.
+- Each pulled page and its cursor are stored in one transaction.
+- A field changed on both sides, or an edit against a delete, becomes a
+  stored conflict; the record waits in the outbox until the steward
+  resolves it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.errors import ValidationError
+from ..domain.merge import BOOKKEEPING, three_way_merge
+from ..domain.records import RECORD_TYPES, Record
+from ..store import Store
+from ..store.sync_state import PendingBatch, SyncState
+from .client import RegistryClient
+from .errors import Cancelled, CursorReset, RegistryProtocolError
+
+BATCH_LIMIT = 100
+PAGE_LIMIT = 500
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncSummary:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    waiting: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        parts = [f"sent {self.pushed}", f"received {self.pulled}"]
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve")
+        if self.rejected:
+            parts.append(f"{self.rejected} refused by the registry")
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting")
+        text = "Synced: " + ", ".join(parts)
+        for warning in self.warnings:
+            text += f" (warning: {warning})"
+        return text
+
+
+def record_payload(record: Record) -> dict[str, Any]:
+    """The fields a record syncs with: its data, without the write bookkeeping."""
+    return {k: v for k, v in record.to_dict().items() if k not in BOOKKEEPING}
+
+
+def operation(record: Record) -> dict[str, Any]:
+    op: dict[str, Any] = {"type": record.TYPE, "id": record.id, "base_version": record.version}
+    if record.deleted:
+        op["deleted"] = True
+    else:
+        op["data"] = {**record_payload(record), "modified_by": record.modified_by}
+    return op
+
+
+def parse_remote(entry: dict[str, Any], local: Record | None = None) -> Record:
+    """A record from the registry (feed entry or conflict reply) as a domain record.
+
+    A tombstone carries no data: it is the local copy (if any) marked deleted.
+    """
+    try:
+        cls = RECORD_TYPES[entry["type"]]
+        raw = entry.get("data")
+        if raw is None and entry.get("deleted") and local is not None:
+            raw = {k: v for k, v in local.to_dict().items() if k not in BOOKKEEPING}
+        data = dict(raw or {})
+        data["id"] = entry["id"]
+        data["version"] = int(entry["version"])
+        data["deleted"] = bool(entry.get("deleted", False))
+        if entry.get("modified_at"):
+            data["modified_at"] = entry["modified_at"]
+        if entry.get("modified_by"):
+            data["modified_by"] = entry["modified_by"]
+        return cls.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        what = exc.args[0] if isinstance(exc, KeyError) else exc
+        if isinstance(exc, ValidationError):
+            what = str(exc)
+        raise RegistryProtocolError(
+            f"the registry sent a record the console cannot read ({what}); nothing was changed"
+        ) from exc
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        client: RegistryClient,
+        *,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        page_limit: int = PAGE_LIMIT,
+        batch_limit: int = BATCH_LIMIT,
+    ) -> None:
+        self.store = store
+        self.state = SyncState(store)
+        self.client = client
+        self.progress = progress or (lambda *_: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.page_limit = page_limit
+        self.batch_limit = batch_limit
+
+    def run(self) -> SyncSummary:
+        summary = SyncSummary()
+        self.push(summary)
+        self.pull(summary)
+        # Clean merges re-queue local edits on top of the registry's version.
+        if self.state.pushable(1):
+            self.push(summary)
+        summary.conflicts = self.state.conflict_count()
+        summary.waiting = self.state.waiting_count()
+        warning = self.client.clock_warning
+        if warning:
+            summary.warnings.append(warning)
+        with self.store.transaction():
+            self.state.mark_success()
+        return summary
+
+    def _check_cancel(self) -> None:
+        if self.cancelled():
+            raise Cancelled("sync cancelled; everything received so far is kept")
+
+    # -- push ------------------------------------------------------------
+    def push(self, summary: SyncSummary) -> None:
+        total = self.state.waiting_count()
+        sent = 0
+        while True:
+            self._check_cancel()
+            batch = self.state.pending_batch() or self._next_batch()
+            if batch is None:
+                return
+            self.progress("Sending changes", sent, max(total, sent + 1))
+            reply = self.client.post_batch(batch.idempotency_key, batch.body)
+            self._store_reply(batch, reply, summary)
+            sent += len(batch.body["operations"])
+
+    def _next_batch(self) -> PendingBatch | None:
+        ops: list[dict[str, Any]] = []
+        max_seq = 0
+        with self.store.transaction():
+            for record_type, record_id, top in self.state.pushable(self.batch_limit):
+                record = self.store.get(RECORD_TYPES[record_type], record_id)
+                max_seq = max(max_seq, top)
+                if record is None or (record.deleted and record.version == 0):
+                    # Created and deleted before it ever reached the registry.
+                    self.state.drop_outbox(record_type, record_id, top)
+                    continue
+                ops.append(operation(record))
+            if not ops:
+                return None
+            batch = PendingBatch(str(uuid.uuid4()), {"operations": ops}, max_seq)
+            self.state.save_pending_batch(batch)
+        return batch
+
+    def _store_reply(self, batch: PendingBatch, reply: dict[str, Any], summary: SyncSummary) -> None:
+        results = reply.get("results") if isinstance(reply, dict) else None
+        ops = batch.body["operations"]
+        if not isinstance(results, list) or len(results) != len(ops):
+            raise RegistryProtocolError(
+                "the registry's reply to a batch did not match what was sent; it will be resent"
+            )
+        with self.store.transaction():
+            for op, result in zip(ops, results, strict=True):
+                self._apply_result(op, result, batch.max_seq, summary)
+            self.state.clear_pending_batch(batch.idempotency_key)
+
+    def _apply_result(self, op: dict[str, Any], result: dict[str, Any], max_seq: int,
+                      summary: SyncSummary) -> None:
+        record_type, record_id = op["type"], op["id"]
+        status = result.get("status") if isinstance(result, dict) else None
+        if status == "applied":
+            version = int(result["version"])
+            if op.get("deleted"):
+                prior = self.state.base(record_type, record_id)
+                local = self.store.get(RECORD_TYPES[record_type], record_id)
+                known = prior[1] if prior else (record_payload(local) if local else {})
+                sent = {**known, "deleted": True}
+            else:
+                sent = dict(op["data"])
+            self.state.set_version(record_type, record_id, version)
+            self.state.set_base(record_type, record_id, version, sent)
+            self.state.drop_outbox(record_type, record_id, max_seq)
+            self.state.clear_conflicts(record_type, record_id)
+            summary.pushed += 1
+        elif status == "conflict":
+            current = result.get("current")
+            if current is None:
+                # The registry has no such record though we had synced it: it was
+                # reset or restored from an old backup. Send it again as new.
+                self.state.set_version(record_type, record_id, 0)
+                return
+            cls = RECORD_TYPES[record_type]
+            theirs = parse_remote(current, self.store.get(cls, record_id))
+            self._merge(theirs, summary)
+        elif status == "rejected":
+            problem = result.get("problem") or {}
+            detail = problem.get("detail") or problem.get("title") or "refused"
+            errors = problem.get("errors") or [{}]
+            field = str(errors[0].get("field") or "") if isinstance(errors[0], dict) else ""
+            self.state.clear_conflicts(record_type, record_id)
+            self.state.add_conflict(record_type, record_id, kind="rejected", field=field,
+                                    detail=str(detail), their_version=max_seq)
+            summary.rejected += 1
+        else:
+            raise RegistryProtocolError(
+                f"the registry answered '{status}' for a change; expected applied, conflict or rejected"
+            )
+
+    # -- pull ------------------------------------------------------------
+    def pull(self, summary: SyncSummary) -> None:
+        try:
+            self._pull(summary)
+        except CursorReset:
+            # The registry was replaced or restored from a backup: read it all
+            # again, then send back whatever it lost.
+            with self.store.transaction():
+                self.state.set_cursor("")
+            self._seen: set[tuple[str, str]] = set()
+            self._max_seen = 0
+            self._pull(summary)
+            self._requeue_lost()
+            self._seen = None
+
+    def _requeue_lost(self) -> None:
+        with self.store.transaction():
+            rows = self.store.db.conn.execute(
+                "SELECT record_type, record_id FROM sync_base WHERE version > ?", (self._max_seen,)
+            ).fetchall()
+            for record_type, record_id in rows:
+                if (record_type, record_id) in self._seen:
+                    continue
+                record = self.store.get(RECORD_TYPES[record_type], record_id)
+                if record is None:
+                    continue
+                self.state.set_version(record_type, record_id, 0)
+                self.store.db.conn.execute(
+                    "DELETE FROM sync_base WHERE record_type = ? AND record_id = ?",
+                    (record_type, record_id))
+                if not self.state.is_pending(record_type, record_id):
+                    self.state.queue(record.replace(version=0))
+
+    _seen: set[tuple[str, str]] | None = None
+    _max_seen = 0
+
+    def _pull(self, summary: SyncSummary) -> None:
+        while True:
+            self._check_cancel()
+            cursor = self.state.cursor()
+            page = self.client.changes(cursor, self.page_limit)
+            entries = page.get("records", page.get("changes"))
+            next_cursor = page.get("next_cursor")
+            if next_cursor is None and entries:
+                raise RegistryProtocolError("the registry's changes feed gave no next_cursor")
+            records = [self._parse_entry(e) for e in entries]
+            with self.store.transaction():
+                for record in records:
+                    self._receive(record, summary)
+                if next_cursor is not None:
+                    self.state.set_cursor(str(next_cursor))
+            summary.pulled += len(records)
+            self.progress("Receiving changes", summary.pulled, summary.pulled + (1 if page.get("has_more") else 0))
+            if not page.get("has_more") or not entries:
+                return
+
+    def _parse_entry(self, entry: Any) -> Record:
+        if not isinstance(entry, dict) or entry.get("type") not in RECORD_TYPES:
+            raise RegistryProtocolError(
+                "the registry's changes feed held an entry the console cannot read; nothing was changed"
+            )
+        local = self.store.get(RECORD_TYPES[entry["type"]], str(entry.get("id", "")))
+        return parse_remote(entry, local)
+
+    def _receive(self, theirs: Record, summary: SyncSummary) -> None:
+        base = self.state.base(theirs.TYPE, theirs.id)
+        if self._seen is not None:
+            self._seen.add((theirs.TYPE, theirs.id))
+            self._max_seen = max(self._max_seen, theirs.version)
+            if base is not None and theirs.version < base[0]:
+                # the restored registry holds an older copy: send ours again on top of it
+                local = self.store.get(type(theirs), theirs.id)
+                if local is not None:
+                    self.state.set_version(theirs.TYPE, theirs.id, theirs.version)
+                    self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+                    if not self.state.is_pending(theirs.TYPE, theirs.id):
+                        self.state.queue(local.replace(version=theirs.version))
+                    return
+        if base is not None and theirs.version <= base[0]:
+            return  # our own write coming back, or an old copy
+        if theirs.deleted and self.store.get(type(theirs), theirs.id) is None:
+            # a record created and deleted elsewhere: nothing to keep here
+            self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+            return
+        if not self.state.is_pending(theirs.TYPE, theirs.id):
+            self.state.write_remote(theirs)
+            self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+            return
+        self._merge(theirs, summary)
+
+    def _merge(self, theirs: Record, summary: SyncSummary) -> None:
+        cls = type(theirs)
+        mine = self.store.get(cls, theirs.id)
+        base = self.state.base(theirs.TYPE, theirs.id)
+        theirs_data = record_payload(theirs)
+        if mine is None:
+            self.state.write_remote(theirs)
+            self.state.set_base(theirs.TYPE, theirs.id, theirs.version, theirs_data)
+            return
+        result = three_way_merge(base[1] if base else None, record_payload(mine),
+                                 theirs_data)
+        merged = cls.from_dict({**mine.to_dict(), **result.merged, "version": theirs.version})
+        self.store.db[cls.TABLE].upsert(self.store.to_row(merged), pk="id")
+        for name in result.from_theirs:
+            self.store._audit(merged, name, mine.to_dict().get(name), theirs_data.get(name),
+                              theirs.modified_by or "registry", "merged from the registry")
+        self.state.set_base(theirs.TYPE, theirs.id, theirs.version, theirs_data)
+        self.state.clear_conflicts(theirs.TYPE, theirs.id)
+        for c in result.conflicts:
+            self.state.add_conflict(theirs.TYPE, theirs.id, kind="field", field=c.field,
+                                    base=c.base, mine=c.mine, theirs=c.theirs,
+                                    their_version=theirs.version)
+        if result.conflicts:
+            summary.conflicts += 1
+        elif record_payload(merged) != theirs_data:
+            # my edits survive on top of their version: make sure they are sent
+            if not self.state.is_pending(cls.TYPE, merged.id):
+                self.state.queue(merged)
+        else:
+            # nothing of mine left to send: the registry already has it all
+            self.store.db.conn.execute(
+                "DELETE FROM outbox WHERE record_type = ? AND record_id = ?", (cls.TYPE, merged.id)
+            )

@@ -1,0 +1,233 @@
+"""Conflicts: base, mine and theirs, field by field; keep mine, take theirs or edit a merged value."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app import AppContext
+from ..domain.errors import ValidationError
+from ..services.conflicts import ConflictGroup, conflict_groups, dismiss_rejection, resolve
+from ..store.sync_state import StoredConflict
+from .widgets import page_subtitle, page_title
+
+MINE, THEIRS, EDIT = "mine", "theirs", "edit"
+
+
+def show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _field_label(name: str) -> str:
+    return "Record deleted" if name == "deleted" else name.replace("_", " ").capitalize()
+
+
+class FieldChoice:
+    """The widgets that decide one field."""
+
+    def __init__(self, conflict: StoredConflict) -> None:
+        self.conflict = conflict
+        self.choice = QComboBox()
+        self.choice.addItem("Keep mine", MINE)
+        self.choice.addItem("Take theirs", THEIRS)
+        if conflict.field != "deleted":
+            self.choice.addItem("Edit merged value", EDIT)
+        self.choice.setAccessibleName(f"Resolution for {_field_label(conflict.field)}")
+        self.edit = QLineEdit(show(conflict.mine) if conflict.mine not in (None, "") else "")
+        self.edit.setEnabled(False)
+        self.edit.setAccessibleName(f"Merged value for {_field_label(conflict.field)}")
+        self.choice.currentIndexChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        mode = self.choice.currentData()
+        self.edit.setEnabled(mode == EDIT)
+        if mode == MINE:
+            self.edit.setText("" if self.conflict.mine in (None, "") else show(self.conflict.mine))
+        elif mode == THEIRS:
+            self.edit.setText("" if self.conflict.theirs in (None, "") else show(self.conflict.theirs))
+        else:
+            self.edit.setFocus()
+
+    def value(self) -> Any:
+        mode = self.choice.currentData()
+        if mode == MINE:
+            return self.conflict.mine
+        if mode == THEIRS:
+            return self.conflict.theirs
+        return self.edit.text()
+
+
+class ConflictsView(QWidget):
+    resolved = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.groups: list[ConflictGroup] = []
+        self.choices: list[FieldChoice] = []
+
+        self.list = QListWidget()
+        self.list.setAccessibleName("Records in conflict")
+        self.list.currentRowChanged.connect(self._show_group)
+        self.detail = QWidget()
+        self.detail.setObjectName("formPage")
+        self.detail_layout = QVBoxLayout(self.detail)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel = QFrame()
+        panel.setObjectName("panel")
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(0, 0, 0, 0)
+        panel_layout.addWidget(scroll)
+
+        self.empty = QLabel("No conflicts. Edits made elsewhere merged cleanly, or nothing has"
+                            " been synced yet.")
+        self.empty.setProperty("role", "hint")
+
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(panel)
+        splitter.setSizes([280, 800])
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(page_title("Conflicts"))
+        layout.addWidget(page_subtitle(
+            "The same field was changed here and on another laptop, or a record was deleted on one"
+            " side and edited on the other. Nothing is overwritten until you decide."))
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+
+    def refresh(self) -> None:
+        current = self.list.currentRow()
+        self.groups = conflict_groups(self.ctx.store)
+        self.list.clear()
+        for group in self.groups:
+            n = len(group.fields)
+            text = f"{group.title}\n{group.record_type.replace('_', ' ')} · "
+            text += f"{n} field{'s' if n != 1 else ''}" if n else "refused by the registry"
+            self.list.addItem(QListWidgetItem(text))
+        self.empty.setVisible(not self.groups)
+        if self.groups:
+            self.list.setCurrentRow(min(max(current, 0), len(self.groups) - 1))
+        else:
+            self._clear_detail()
+
+    def _clear_detail(self) -> None:
+        while self.detail_layout.count():
+            item = self.detail_layout.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+            elif item.layout() is not None:
+                _delete_layout(item.layout())
+        self.choices = []
+
+    def _show_group(self, row: int) -> None:
+        self._clear_detail()
+        if row < 0 or row >= len(self.groups):
+            return
+        group = self.groups[row]
+        heading = QLabel(f"<b>{group.title}</b> ({group.record_type.replace('_', ' ')})")
+        self.detail_layout.addWidget(heading)
+        for rejected in group.rejected:
+            text = QLabel(f"The registry refused the last change: {rejected.detail}"
+                          + (f" (field: {rejected.field})" if rejected.field else "")
+                          + ". Edit the record to fix it; it will be sent again.")
+            text.setWordWrap(True)
+            text.setProperty("role", "error")
+            self.detail_layout.addWidget(text)
+        if group.fields:
+            grid = QGridLayout()
+            grid.setHorizontalSpacing(14)
+            for col, title in enumerate(["Field", "Before (last synced)", "Mine", "Theirs",
+                                         "Decision", "Result"]):
+                grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
+            for r, conflict in enumerate(group.fields, start=1):
+                choice = FieldChoice(conflict)
+                self.choices.append(choice)
+                grid.addWidget(QLabel(_field_label(conflict.field)), r, 0)
+                for col, value in enumerate((conflict.base, conflict.mine, conflict.theirs), start=1):
+                    label = QLabel(show(value))
+                    label.setWordWrap(True)
+                    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                    grid.addWidget(label, r, col)
+                grid.addWidget(choice.choice, r, 4)
+                grid.addWidget(choice.edit, r, 5)
+            self.detail_layout.addLayout(grid)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        if group.rejected and not group.fields:
+            dismiss = QPushButton("Dismiss (keep my copy, do not send)")
+            dismiss.clicked.connect(lambda: self.dismiss(group))
+            buttons.addWidget(dismiss)
+        if group.fields:
+            apply = QPushButton("Resolve")
+            apply.setProperty("primary", "true")
+            apply.setToolTip("Apply these decisions; the result syncs next time")
+            apply.clicked.connect(lambda: self.resolve_current())
+            buttons.addWidget(apply)
+        self.detail_layout.addLayout(buttons)
+        self.detail_layout.addStretch(1)
+
+    def current_group(self) -> ConflictGroup | None:
+        row = self.list.currentRow()
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def resolve_current(self) -> bool:
+        group = self.current_group()
+        if group is None:
+            return False
+        values = {c.conflict.field: c.value() for c in self.choices}
+        try:
+            resolve(self.ctx.store, group.record_type, group.record_id, values, self.ctx.who)
+        except ValidationError as exc:
+            QMessageBox.warning(self, "Cannot resolve", str(exc))
+            return False
+        self.refresh()
+        self.resolved.emit()
+        return True
+
+    def dismiss(self, group: ConflictGroup) -> None:
+        dismiss_rejection(self.ctx.store, group.record_type, group.record_id, self.ctx.who)
+        self.refresh()
+        self.resolved.emit()
+
+
+def _delete_layout(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            _delete_layout(item.layout())

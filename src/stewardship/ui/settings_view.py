@@ -1,0 +1,206 @@
+"""Settings: the registry this data folder syncs with, its CA bundle and the token."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app import AppContext
+from ..domain.errors import ValidationError
+from ..services.identity import SETTING_KEY as STEWARD_KEY
+from ..services.sync_service import (
+    RegistrySettings,
+    registry_settings,
+    save_registry,
+    test_connection,
+    validate_registry,
+)
+from ..sync.credentials import (
+    KeyringUnavailable,
+    backend,
+    forget_token,
+    keyring_description,
+    store_token,
+)
+from .sync_controller import SyncController
+from .widgets import page_subtitle, page_title, repolish
+from .workers import Worker, start
+
+
+class SettingsView(QWidget):
+    def __init__(self, ctx: AppContext, controller: SyncController,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.controller = controller
+        self._worker: Worker | None = None
+
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://registry.example.org")
+        self.url_edit.setAccessibleName("Registry URL")
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setPlaceholderText("optional: your organisation's CA bundle (PEM)")
+        self.ca_edit.setAccessibleName("CA bundle")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(browse)
+        self.steward_edit = QLineEdit()
+        self.steward_edit.setAccessibleName("Your name")
+        self.steward_edit.setPlaceholderText("as it appears in the audit log")
+        self.save_button = QPushButton("Save settings")
+        self.save_button.setProperty("primary", "true")
+        self.save_button.clicked.connect(self.save)
+        self.error_label = QLabel()
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("paste the token your registry admin gave you")
+        self.token_edit.setAccessibleName("Registry token")
+        self.store_token_button = QPushButton("Use token")
+        self.store_token_button.clicked.connect(self.use_token)
+        self.forget_button = QPushButton("Forget token")
+        self.forget_button.clicked.connect(self.forget)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_edit, 1)
+        token_row.addWidget(self.store_token_button)
+        token_row.addWidget(self.forget_button)
+        self.keyring_label = QLabel()
+        self.keyring_label.setProperty("role", "hint")
+        self.keyring_label.setWordWrap(True)
+        self.token_state = QLabel()
+        self.token_state.setWordWrap(True)
+
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test)
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Registry URL:", self.url_edit)
+        form.addRow("CA bundle:", ca_row)
+        form.addRow("Your name:", self.steward_edit)
+        form.addRow("", self.error_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        form.addRow("", buttons)
+        form.addRow("Token:", token_row)
+        form.addRow("", self.token_state)
+        form.addRow("", self.keyring_label)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        form.addRow("", test_row)
+
+        panel = QFrame()
+        panel.setObjectName("panel")
+        panel.setLayout(form)
+        form.setContentsMargins(16, 16, 16, 16)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(page_title("Settings"))
+        layout.addWidget(page_subtitle(
+            "The shared registry this data folder syncs with. Everything works offline;"
+            " changes wait in the outbox until the registry can be reached."))
+        layout.addWidget(panel)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        settings = registry_settings(self.ctx.store)
+        self.url_edit.setText(settings.url)
+        self.ca_edit.setText(settings.ca_bundle)
+        self.steward_edit.setText(self.ctx.who)
+        self.keyring_label.setText(keyring_description().capitalize() + ".")
+        self._show_token_state()
+
+    def _show_token_state(self) -> None:
+        url = registry_settings(self.ctx.store).url
+        if not url:
+            self.token_state.setText("Set the registry URL first.")
+        elif self.controller.token():
+            where = "for this session only" if self.controller.session_token else "stored"
+            self.token_state.setText(f"A token for {url} is {where}.")
+        else:
+            self.token_state.setText(f"No token for {url} yet.")
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM files (*.pem *.crt);;All files (*)")
+        if path:
+            self.ca_edit.setText(path)
+
+    def _set_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        for widget, field in ((self.url_edit, "url"), (self.ca_edit, "ca_bundle")):
+            widget.setProperty("invalid", "true" if field + ":" in text else "false")
+            repolish(widget)
+
+    def save(self) -> RegistrySettings | None:
+        try:
+            settings = validate_registry(self.url_edit.text(), self.ca_edit.text().strip())
+        except ValidationError as exc:
+            self._set_error(str(exc))
+            return None
+        self._set_error("")
+        save_registry(self.ctx.store, settings)
+        name = self.steward_edit.text().strip()
+        if name and name != self.ctx.who:
+            self.ctx.store.set_setting(STEWARD_KEY, name)
+            self.ctx.who = name
+        self.controller.refresh_status()
+        self._show_token_state()
+        return settings
+
+    def use_token(self) -> None:
+        token = self.token_edit.text().strip()
+        settings = self.save()
+        if settings is None or not token:
+            return
+        self.token_edit.clear()
+        try:
+            store_token(settings.url, token)
+            self.controller.session_token = None
+        except KeyringUnavailable as exc:
+            self.controller.session_token = token
+            self.token_state.setText(f"Kept for this session only: {exc}.")
+            return
+        self._show_token_state()
+
+    def forget(self) -> None:
+        url = registry_settings(self.ctx.store).url
+        self.controller.session_token = None
+        if url and backend() is not None:
+            forget_token(url)
+        self._show_token_state()
+
+    def test(self) -> None:
+        settings = self.save()
+        if settings is None or self._worker is not None:
+            return
+        token = self.token_edit.text().strip() or self.controller.token()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Testing…")
+        worker = Worker(lambda progress, cancelled: test_connection(settings, token))
+        worker.signals.succeeded.connect(lambda text: self.test_result.setText("✔ " + text))
+        worker.signals.failed.connect(lambda exc: self.test_result.setText(f"✘ {exc}"))
+        worker.signals.finished.connect(self._test_done)
+        self._worker = worker
+        start(worker)
+
+    def _test_done(self) -> None:
+        self._worker = None
+        self.test_button.setEnabled(True)

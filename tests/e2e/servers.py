@@ -1,0 +1,192 @@
+"""Real servers for sync tests: the registry on 127.0.0.1, and a fault-injecting proxy.
+
+The proxy forwards to the real registry and, when told, answers a request
+with a fault instead: a 500, a 503 with Retry-After, a stalled reply (read
+timeout), a reply cut mid-body, malformed JSON, or a reply dropped after the
+registry applied the request. Nothing here imitates the registry's API.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import uvicorn
+
+from stewardship_registry.app import create_app
+from stewardship_registry.sqlite_storage import SQLiteStorage
+from stewardship_registry.tokens import Role, hash_token, new_token
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RegistryServer:
+    """The reference registry in a uvicorn thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, db: Path, port: int | None = None) -> None:
+        self.db = db
+        self.port = port or free_port()
+        self.storage = SQLiteStorage(db)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def token(self, name: str, role: str = "steward") -> str:
+        secret = new_token()
+        self.storage.add_token(name, Role(role), hash_token(secret))
+        return secret
+
+    def start(self) -> RegistryServer:
+        config = uvicorn.Config(create_app(self.storage), host="127.0.0.1", port=self.port,
+                                log_level="error", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("registry did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            assert self._thread is not None
+            self._thread.join(10)
+            self._server = None
+
+    def records(self) -> dict:
+        """Every record the registry holds, by (type, id), read from its own storage."""
+        out, since = {}, 0
+        while True:
+            rows, more = self.storage.changes(since, 500)
+            for r in rows:
+                out[(r.type, r.id)] = r
+            if not rows or not more:
+                return out
+            since = rows[-1].version
+
+
+class FaultProxy:
+    """Forwards HTTP to ``upstream``; ``inject(kind, path_prefix)`` makes the next match fail."""
+
+    KINDS = frozenset({"500", "503", "stall", "cut", "garbage", "drop_reply", "401"})
+
+    def __init__(self, upstream_port: int, stall_seconds: float = 3.0) -> None:
+        self.upstream_port = upstream_port
+        self.stall_seconds = stall_seconds
+        self.faults: deque[tuple[str, str]] = deque()
+        self.seen: list[tuple[str, str, str]] = []  # (method, path, fault or "")
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                fault = proxy._take(self.path)
+                with proxy.lock:
+                    proxy.seen.append((self.command, self.path, fault))
+                if fault == "500":
+                    return self._reply(500, b'{"title": "boom"}', "application/problem+json")
+                if fault == "503":
+                    return self._reply(503, b"{}", "application/json", {"Retry-After": "1"})
+                if fault == "401":
+                    return self._reply(401, b'{"title": "Unauthorized", "detail": "token revoked"}',
+                                       "application/problem+json")
+                if fault == "stall":
+                    time.sleep(proxy.stall_seconds)
+                    self.close_connection = True
+                    return None
+                status, headers, payload = proxy._forward(self.command, self.path,
+                                                          dict(self.headers), body)
+                if fault == "drop_reply":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return None
+                if fault == "cut":
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload[: max(1, len(payload) // 2)])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return None
+                if fault == "garbage":
+                    payload = b'{"changes": [ {"type": "model", '
+                    return self._reply(200, payload, "application/json")
+                extra = {k: v for k, v in headers if k.lower() in {"date", "retry-after"}}
+                return self._reply(status, payload, dict(headers).get("content-type", "application/json"), extra)
+
+            def _reply(self, status: int, payload: bytes, ctype: str,
+                       extra: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(payload)))
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = _relay
+            do_POST = _relay
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def inject(self, kind: str, path_prefix: str = "/v1/", times: int = 1) -> None:
+        assert kind in self.KINDS, kind
+        for _ in range(times):
+            self.faults.append((kind, path_prefix))
+
+    def _take(self, path: str) -> str:
+        with self.lock:
+            for i, (kind, prefix) in enumerate(self.faults):
+                if path.startswith(prefix):
+                    del self.faults[i]
+                    return kind
+        return ""
+
+    def _forward(self, method: str, path: str, headers: dict[str, str],
+                 body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=30)
+        try:
+            keep = {k: v for k, v in headers.items() if k.lower() not in {"host", "connection"}}
+            conn.request(method, path, body=body, headers=keep)
+            response = conn.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            conn.close()

@@ -1,0 +1,177 @@
+"""The window's side of sync: status indicator, settings and token, conflicts view."""
+
+import logging
+
+import keyring
+import pytest
+from keyrings.alt.file import PlaintextKeyring
+from PySide6.QtCore import QSettings, QTimer
+
+from stewardship.app import AppContext
+from stewardship.domain.records import Model
+from stewardship.services.sync_service import RegistrySettings, save_registry
+from stewardship.store.sync_state import SyncState
+from stewardship.sync.credentials import SERVICE
+from stewardship.ui.conflicts_view import ConflictsView
+from stewardship.ui.settings_view import SettingsView
+from stewardship.ui.sync_controller import SyncController
+from stewardship.ui.sync_status import SyncStatusWidget
+
+from .servers import FaultProxy
+
+
+@pytest.fixture
+def file_keyring(monkeypatch):
+    monkeypatch.setenv("STEWARDSHIP_ALLOW_PLAINTEXT_KEYRING", "1")
+    monkeypatch.delenv("STEWARDSHIP_TOKEN", raising=False)
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def app_ctx(tmp_path, today):
+    ctx = AppContext.open(tmp_path / "laptop", today=lambda: today)
+    yield ctx
+    ctx.close()
+
+
+def test_status_indicator_through_a_sync(qtbot, app_ctx, registry, file_keyring):
+    controller = SyncController(app_ctx)
+    widget = SyncStatusWidget(controller)
+    qtbot.addWidget(widget)
+    assert widget.label.text() == "Offline: no registry set up"
+    assert not widget.sync_button.isEnabled()
+
+    save_registry(app_ctx.store, RegistrySettings(registry.url))
+    keyring.set_password(SERVICE, registry.url, registry.token("ana"))
+    app_ctx.store.save(Model(slug="a", display_name="A", provider="P"), "ana")
+    app_ctx.store.save(Model(slug="b", display_name="B", provider="P"), "ana")
+    controller.refresh_status()
+    assert widget.label.text() == "Never synced · 2 changes waiting"
+
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
+        assert controller.sync_now()
+        assert widget.label.text().startswith("Syncing…")
+        assert widget.bar.isVisibleTo(widget)
+    assert done.args[0].pushed == 2
+    assert widget.label.text() == "Synced just now"
+    assert not widget.bar.isVisibleTo(widget)
+
+
+def test_window_stays_responsive_while_the_registry_stalls(qtbot, app_ctx, registry,
+                                                           file_keyring):
+    proxy = FaultProxy(registry.port, stall_seconds=1.5).start()
+    try:
+        save_registry(app_ctx.store, RegistrySettings(proxy.url))
+        # a short client timeout so the test does not wait for the default 30 s
+        controller = SyncController(app_ctx, client_options={"read_timeout": 0.5,
+                                                             "retries": 1, "backoff": 0.05})
+        controller.session_token = registry.token("ana")
+        widget = SyncStatusWidget(controller)
+        qtbot.addWidget(widget)
+        app_ctx.store.save(Model(slug="a", display_name="A", provider="P"), "ana")
+        proxy.inject("stall", "/v1/", times=20)
+        ticks = []
+        timer = QTimer()
+        timer.setInterval(50)
+        timer.timeout.connect(lambda: ticks.append(1))
+        timer.start()
+        with qtbot.waitSignal(controller.finished, timeout=30_000) as done:
+            controller.sync_now()
+        timer.stop()
+        assert len(ticks) >= 10, "the GUI thread kept running while the sync waited"
+        assert "did not answer in time" in str(done.args[0])
+        assert widget.label.text() == "Offline: registry unreachable · 1 change waiting"
+        assert "did not answer in time" in widget.label.toolTip()
+        assert SyncState(app_ctx.store).waiting_count() == 1
+    finally:
+        proxy.stop()
+
+
+def test_settings_store_the_token_in_the_keyring_only(qtbot, app_ctx, registry, file_keyring,
+                                                      caplog):
+    caplog.set_level(logging.DEBUG)
+    controller = SyncController(app_ctx)
+    view = SettingsView(app_ctx, controller)
+    qtbot.addWidget(view)
+    view.refresh()
+    token = registry.token("ana")
+    view.url_edit.setText("ftp://nope")
+    view.save()
+    assert "not an http(s) URL" in view.error_label.text()
+    assert view.url_edit.property("invalid") == "true"
+
+    view.url_edit.setText(registry.url)
+    qtbot.keyClicks(view.token_edit, token)
+    view.store_token_button.click()
+    assert keyring.get_password(SERVICE, registry.url) == token
+    assert view.token_edit.text() == "", "the field does not keep the token"
+    assert "is stored" in view.token_state.text()
+
+    with qtbot.waitSignal(view.test_button.clicked, timeout=1000):
+        view.test_button.click()
+    qtbot.waitUntil(lambda: view.test_button.isEnabled(), timeout=10_000)
+    assert "token is accepted" in view.test_result.text()
+
+    QSettings().sync()
+    app_ctx.store.db.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    data = b"".join(p.read_bytes() for p in app_ctx.data_dir.glob("stewardship.db*"))
+    assert token.encode() not in data
+    settings_file = QSettings().fileName()
+    import pathlib
+    if pathlib.Path(settings_file).exists():
+        assert token not in pathlib.Path(settings_file).read_text(errors="replace")
+    assert token not in caplog.text
+
+    view.forget_button.click()
+    assert keyring.get_password(SERVICE, registry.url) is None
+
+
+def test_no_keyring_keeps_the_token_for_the_session_only(qtbot, app_ctx, registry, monkeypatch):
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    try:
+        controller = SyncController(app_ctx)
+        view = SettingsView(app_ctx, controller)
+        qtbot.addWidget(view)
+        view.refresh()
+        assert "no keyring available" in view.keyring_label.text().lower()
+        view.url_edit.setText(registry.url)
+        view.token_edit.setText("session-secret")
+        view.store_token_button.click()
+        assert controller.session_token == "session-secret"
+        assert "this session only" in view.token_state.text()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tmp_path, today):
+    ana, ben = console_factory("ana"), console_factory("ben")
+    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "ana")
+    ana.sync()
+    ben.sync()
+    ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "ana")
+    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "ben")
+    ana.sync()
+    assert ben.sync().conflicts == 1
+
+    ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
+    view = ConflictsView(ctx)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert view.list.count() == 1 and not view.empty.isVisibleTo(view)
+    [choice] = view.choices
+    assert (choice.conflict.mine, choice.conflict.theirs) == ("from ben", "from ana")
+    choice.choice.setCurrentIndex(choice.choice.findData("theirs"))
+    assert choice.edit.text() == "from ana"
+    with qtbot.waitSignal(view.resolved):
+        assert view.resolve_current()
+    assert view.list.count() == 0 and view.empty.isVisibleTo(view)
+    ben.sync()
+    ana.sync()
+    assert ben.store.get(Model, m.id).notes == ana.store.get(Model, m.id).notes == "from ana"
