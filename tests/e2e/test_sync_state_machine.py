@@ -176,20 +176,20 @@ class Consoles(RuleBasedStateMachine):
         for console in self.consoles.values():
             state = SyncState(console.store)
             assert state.waiting_count() == 0 and state.conflict_count() == 0
-            # a record created and deleted before it was ever sent stays a local tombstone
-            view = {m.id: (m.version, m.deleted, m.notes)
-                    for m in console.store.list(Model, include_deleted=True)
-                    if not (m.deleted and m.version == 0)}
+            # tombstones are kept only where a record was known: compare live records
+            view = {m.id: (m.version, m.notes) for m in console.store.list(Model)}
             views.append(view)
-        known = set(views[0])
         for view in views[1:]:
             assert view == views[0], "consoles converge"
-            known |= set(view)
-        for rid, (version, deleted, notes) in views[0].items():
-            assert server[rid].version == version and server[rid].deleted == deleted
-            if not deleted:
-                assert server[rid].data["notes"] == notes
-        assert set(server) <= known | {rid for rid, r in server.items() if r.deleted}
+        live_on_server = {rid: r for rid, r in server.items() if not r.deleted}
+        assert set(live_on_server) == set(views[0])
+        for rid, (version, notes) in views[0].items():
+            assert server[rid].version == version
+            assert server[rid].data["notes"] == notes
+        for console in self.consoles.values():
+            for m in console.store.list(Model, include_deleted=True):
+                if m.deleted and m.version:
+                    assert server[m.id].deleted, "a deletion reached the registry"
         slugs = [r.data["slug"] for r in server.values() if r.data]
         assert len(slugs) == len(set(slugs)), "nothing applied twice"
 
