@@ -123,9 +123,11 @@ class DashboardView(QWidget):
         self.table.setItemDelegateForColumn(5, ProgressDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((210, 170, 130, 130, 190, 170)):
-            self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(False)
+        for col, width in enumerate((0, 150, 135, 125, 170, 140, 125)):
+            if width:
+                self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.setAccessibleName("Upcoming and recent retirements")

@@ -65,5 +65,5 @@ QPushButton:default, QPushButton[primary="true"] {{
 QPushButton:disabled {{ background: #e9ecef; color: #98a2ad; border: 1px solid #d5dae0; }}
 QFrame#panel {{ background: white; border: 1px solid #dde2e8; border-radius: 8px; }}
 QWidget#formPage {{ background: white; }}
-QStatusBar {{ background: #eef1f4; color: #2d3a48; }}
+QStatusBar {{ background: #eef1f4; color: #2d3a48; padding-left: 8px; }}
 """
