@@ -8,6 +8,7 @@ registry applied the request. Nothing here imitates the registry's API.
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import socket
 import threading
@@ -85,9 +86,11 @@ class FaultProxy:
 
     KINDS = frozenset({"500", "503", "stall", "cut", "garbage", "drop_reply", "401"})
 
-    def __init__(self, upstream_port: int, stall_seconds: float = 3.0) -> None:
+    def __init__(self, upstream_port: int, stall_seconds: float = 3.0,
+                 date_offset_seconds: float = 0.0) -> None:
         self.upstream_port = upstream_port
         self.stall_seconds = stall_seconds
+        self.date_offset_seconds = date_offset_seconds
         self.faults: deque[tuple[str, str]] = deque()
         self.seen: list[tuple[str, str, str]] = []  # (method, path, fault or "")
         self.lock = threading.Lock()
@@ -136,11 +139,16 @@ class FaultProxy:
                     payload = b'{"changes": [ {"type": "model", '
                     return self._reply(200, payload, "application/json")
                 extra = {k: v for k, v in headers if k.lower() in {"date", "retry-after"}}
+                if proxy.date_offset_seconds:
+                    shifted = time.time() + proxy.date_offset_seconds
+                    extra = {k: v for k, v in extra.items() if k.lower() != "date"}
+                    extra["Date"] = email.utils.formatdate(shifted, usegmt=True)
                 return self._reply(status, payload, dict(headers).get("content-type", "application/json"), extra)
 
             def _reply(self, status: int, payload: bytes, ctype: str,
                        extra: dict[str, str] | None = None) -> None:
-                self.send_response(status)
+                self.log_request(status)
+                self.send_response_only(status)  # the registry's Date header, not ours
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(payload)))
                 for k, v in (extra or {}).items():

@@ -141,3 +141,24 @@ def test_a_registry_restored_from_an_old_backup_gets_back_what_it_lost(console_f
         assert_converged(ana, restored, ["e0-edited", "e1", "e2", "late"])
     finally:
         restored.stop()
+
+
+def test_a_registry_clock_far_off_warns_but_syncs(console_factory, registry):
+    from .servers import FaultProxy
+
+    skewed = FaultProxy(registry.port, date_offset_seconds=-3 * 86400).start()
+    try:
+        ana = console_factory("ana", url=skewed.url)
+        edit_three(ana, "f")
+        summary = ana.sync()
+        assert summary.pushed == 3
+        assert summary.warnings and "ahead of the registry's" in summary.warnings[0]
+        assert "warning:" in summary.line()
+    finally:
+        skewed.stop()
+    near = FaultProxy(registry.port, date_offset_seconds=120).start()
+    try:
+        ben = console_factory("ben", url=near.url)
+        assert ben.sync().warnings == [], "two minutes off is no cause for a warning"
+    finally:
+        near.stop()

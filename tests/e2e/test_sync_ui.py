@@ -175,3 +175,22 @@ def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tm
     ben.sync()
     ana.sync()
     assert ben.store.get(Model, m.id).notes == ana.store.get(Model, m.id).notes == "from ana"
+
+
+def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(qtbot, app_ctx, registry,
+                                                               file_keyring):
+    save_registry(app_ctx.store, RegistrySettings(registry.url))
+    controller = SyncController(app_ctx)
+    controller.session_token = "revoked-or-wrong"
+    app_ctx.store.save(Model(slug="a", display_name="A", provider="P"), "ana")
+    asked = []
+    controller.token_needed.connect(asked.append)
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sync_now()
+    assert asked and "refused your token" in asked[0]
+    assert controller.session_token is None
+    assert SyncState(app_ctx.store).waiting_count() == 1
+    controller.session_token = registry.token("ana")
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
+        controller.sync_now()
+    assert done.args[0].pushed == 1
