@@ -13,16 +13,16 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
-from .. import __version__
 from ..app import AppContext
+from .about_dialog import AboutDialog
 from .dashboard_view import DashboardView
 from .models_view import ModelsView
 from .placeholder_view import ComingView
+from .settings_preview import SettingsPreview
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("conflicts", "Conflicts", None,
              "Edits made on two laptops to the same field, shown side by side for you to"
              " resolve after a sync with the shared registry."),
-    ViewSpec("settings", "Settings", None,
+    ViewSpec("settings", "Settings", SettingsPreview,
              "The shared registry this data folder syncs with, its CA bundle and your token."),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
@@ -90,6 +90,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.data_label, 1)
         self.sync_label = QLabel("Not syncing: no registry set up")
         self.statusBar().addPermanentWidget(self.sync_label)
+        self.config_label = QLabel()
+        self.config_label.setObjectName("configWarning")
+        if ctx.config_warnings:
+            self.config_label.setText(
+                f"⚠ Organisation settings: {len(ctx.config_warnings)} problem(s), see Help ▸ About"
+            )
+            self.config_label.setToolTip("\n".join(str(w) for w in ctx.config_warnings))
+            self.config_label.setStyleSheet("color:#8a5a00; font-weight:600;")
+            self.statusBar().addPermanentWidget(self.config_label)
 
         self._build_menus()
         dashboard = self.pages["dashboard"]
@@ -163,14 +172,7 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Stewardship Console",
-            f"<h3>Stewardship Console {__version__}</h3>"
-            "<p>Runs the retirement process of deprecated models: notice, migration,"
-            " weight retention, interviews and post-deployment reports.</p>"
-            f"<p>Data folder: {self.ctx.data_dir}</p>",
-        )
+        AboutDialog(self.ctx, self).exec()
 
     # -- window state ----------------------------------------------------
     def _restore_state(self) -> None:
