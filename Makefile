@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 DEMO_DIR ?= .demo-data
 
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean dist bundle deb check-nsis
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,29 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format src tests
 	$(VENV)/bin/ruff check --fix src tests
+
+# Installers (packaging/, README "Installers"). Not part of `make test`.
+# `make dist`: Linux bundle + .deb, then the smoke test of the built bundle.
+# ORG_CONFIG=file ships an organisation's own defaults in the .deb.
+ORG_CONFIG ?= packaging/organisation.conf
+
+dist: $(STAMP)
+	@start=$$(date +%s); \
+	packaging/linux/build-deps.sh && \
+	$(PY) packaging/build_bundle.py && \
+	$(PY) packaging/linux/build_deb.py --org-config $(ORG_CONFIG) && \
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/packaging && \
+	echo "make dist: done in $$(( $$(date +%s) - start )) s"
+
+bundle: $(STAMP)
+	$(PY) packaging/build_bundle.py
+
+deb: $(STAMP)
+	$(PY) packaging/linux/build_deb.py --org-config $(ORG_CONFIG)
+
+# Compiles packaging/windows/stewardship.nsi over a stand-in bundle (needs Debian's nsis).
+check-nsis: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/packaging/test_installer_files.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache $(DEMO_DIR)

@@ -23,6 +23,8 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("STEWARDSHIP_STEWARD", "Test Steward")
     monkeypatch.delenv("STEWARDSHIP_DATA_DIR", raising=False)
     monkeypatch.delenv("STEWARDSHIP_TODAY", raising=False)
+    # No machine-wide organisation file leaks in (an installed .deb ships one in /etc/xdg).
+    monkeypatch.setenv("STEWARDSHIP_ORG_CONFIG", str(home / "no-organisation.conf"))
 
 
 @pytest.fixture

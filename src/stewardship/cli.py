@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from . import __version__
+from .buildinfo import version_text
 from .commands import export_cmd, import_cmd, login_cmd, registry_cmd, report, sync_cmd
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
 from .services.paths import store_path
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stewardship Console: retirements, checklists, requests and reports.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"stewardship-console {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument("--demo", action="store_true",
                         help="load the fictional demo organisation if the data folder has no store")
     parser.add_argument("--screenshot", metavar="PNG", type=Path,

@@ -16,7 +16,7 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
     assert exit_.value.code == 0
-    assert capsys.readouterr().out.strip() == f"stewardship-console {__version__}"
+    assert capsys.readouterr().out.strip() == f"stewardship-console {__version__} (build dev)"
 
 
 def test_unknown_option_is_one_line_and_exit_2(capsys):

@@ -37,6 +37,9 @@ def data_dir_of(args: argparse.Namespace) -> Path:
 def open_context(args: argparse.Namespace) -> AppContext:
     """Open the data folder named by ``--data-dir``/env/platform default, or raise CommandError."""
     try:
-        return AppContext.open(data_dir_of(args))
+        ctx = AppContext.open(data_dir_of(args))
     except (DataDirError, StoreError) as exc:
         raise CommandError(str(exc)) from exc
+    for problem in ctx.config_warnings:
+        print(f"stewardship: warning: {problem}", file=sys.stderr)
+    return ctx

@@ -14,6 +14,7 @@ from ..sync.client import ClientConfig, RegistryClient
 from ..sync.credentials import load_token
 from ..sync.engine import Progress, SyncEngine, SyncSummary
 from ..sync.errors import NotConfigured
+from .org_config import OrgConfig, effective_settings, load_org_config, user_overrides_from_settings
 
 URL_KEY = "registry.url"
 CA_KEY = "registry.ca_bundle"
@@ -37,11 +38,14 @@ class SyncStatus:
     last_success_at: str | None
 
 
-def validate_registry(url: str, ca_bundle: str = "") -> RegistrySettings:
+def validate_registry(url: str, ca_bundle: str = "", *, allow_empty: bool = False) -> RegistrySettings:
+    """Check a registry URL and CA bundle; with ``allow_empty``, "" means "the organisation's"."""
     url = url.strip()
     parsed = urlparse(url)
     problems = []
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if url == "" and allow_empty:
+        pass
+    elif parsed.scheme not in ("http", "https") or not parsed.netloc:
         problems.append(Problem("url", f"'{url}' is not an http(s) URL, e.g. https://registry.example.org"))
     if ca_bundle and not Path(ca_bundle).is_file():
         problems.append(Problem("ca_bundle", f"no such file: {ca_bundle}"))
@@ -50,7 +54,15 @@ def validate_registry(url: str, ca_bundle: str = "") -> RegistrySettings:
     return RegistrySettings(url.rstrip("/"), str(Path(ca_bundle).resolve()) if ca_bundle else "")
 
 
-def registry_settings(store: Store) -> RegistrySettings:
+def registry_settings(store: Store, org: OrgConfig | None = None) -> RegistrySettings:
+    """The registry in force: this data folder's own, else the organisation's default."""
+    effective = effective_settings(org if org is not None else load_org_config(),
+                                   user_overrides_from_settings(store.get_setting))
+    return RegistrySettings(effective.registry_url.value or "", effective.ca_bundle.value or "")
+
+
+def own_registry_settings(store: Store) -> RegistrySettings:
+    """What the steward set for this data folder (empty where the organisation's applies)."""
     return RegistrySettings(store.get_setting(URL_KEY) or "", store.get_setting(CA_KEY) or "")
 
 

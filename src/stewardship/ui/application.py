@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import AppContext
+from .about_dialog import app_icon
 from .main_window import VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 
 SCREENSHOT_SIZE = (1280, 800)
+#: The .desktop file's name without ".desktop" (and the AppStream id): packaging/linux.
+DESKTOP_ID = "org.stewardshipconsole.StewardshipConsole"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -26,7 +29,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
-    QGuiApplication.setDesktopFileName("stewardship-console")
+    QGuiApplication.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
     return app

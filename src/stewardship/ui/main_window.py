@@ -15,13 +15,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
-from .. import __version__
 from ..app import AppContext
+from .about_dialog import AboutDialog
 from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
@@ -106,6 +105,15 @@ class MainWindow(QMainWindow):
         conflicts = self.pages["conflicts"]
         assert isinstance(conflicts, ConflictsView)
         conflicts.resolved.connect(self.refresh)
+        self.config_label = QLabel()
+        self.config_label.setObjectName("configWarning")
+        if ctx.config_warnings:
+            self.config_label.setText(
+                f"⚠ Organisation settings: {len(ctx.config_warnings)} problem(s), see Help ▸ About"
+            )
+            self.config_label.setToolTip("\n".join(str(w) for w in ctx.config_warnings))
+            self.config_label.setStyleSheet("color:#8a5a00; font-weight:600;")
+            self.statusBar().addPermanentWidget(self.config_label)
 
         self._build_menus()
         dashboard = self.pages["dashboard"]
@@ -197,14 +205,7 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Stewardship Console",
-            f"<h3>Stewardship Console {__version__}</h3>"
-            "<p>Runs the retirement process of deprecated models: notice, migration,"
-            " weight retention, interviews and post-deployment reports.</p>"
-            f"<p>Data folder: {self.ctx.data_dir}</p>",
-        )
+        AboutDialog(self.ctx, self).exec()
 
     # -- window state ----------------------------------------------------
     def _restore_state(self) -> None:

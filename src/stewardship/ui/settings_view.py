@@ -19,6 +19,7 @@ from ..domain.errors import ValidationError
 from ..services.identity import SETTING_KEY as STEWARD_KEY
 from ..services.sync_service import (
     RegistrySettings,
+    own_registry_settings,
     registry_settings,
     save_registry,
     test_connection,
@@ -31,6 +32,7 @@ from ..sync.credentials import (
     keyring_description,
     store_token,
 )
+from .org_defaults import OrgDefaultsPanel
 from .sync_controller import SyncController
 from .widgets import page_subtitle, page_title, repolish
 from .workers import Worker, start
@@ -118,12 +120,19 @@ class SettingsView(QWidget):
             "The shared registry this data folder syncs with. Everything works offline;"
             " changes wait in the outbox until the registry can be reached."))
         layout.addWidget(panel)
+        self.org_panel = OrgDefaultsPanel(ctx)
+        layout.addWidget(self.org_panel)
         layout.addStretch(1)
 
     def refresh(self) -> None:
-        settings = registry_settings(self.ctx.store)
-        self.url_edit.setText(settings.url)
-        self.ca_edit.setText(settings.ca_bundle)
+        own = own_registry_settings(self.ctx.store)
+        org = self.ctx.settings.org if self.ctx.settings else None
+        self.url_edit.setText(own.url)
+        self.ca_edit.setText(own.ca_bundle)
+        if org is not None and org.registry_url:
+            self.url_edit.setPlaceholderText(f"{org.registry_url}  (organisation default)")
+        if org is not None and org.ca_bundle:
+            self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
         self.steward_edit.setText(self.ctx.who)
         self.keyring_label.setText(keyring_description().capitalize() + ".")
         self._show_token_state()
@@ -151,12 +160,14 @@ class SettingsView(QWidget):
 
     def save(self) -> RegistrySettings | None:
         try:
-            settings = validate_registry(self.url_edit.text(), self.ca_edit.text().strip())
+            settings = validate_registry(self.url_edit.text(), self.ca_edit.text().strip(),
+                                         allow_empty=True)
         except ValidationError as exc:
             self._set_error(str(exc))
             return None
         self._set_error("")
         save_registry(self.ctx.store, settings)
+        settings = registry_settings(self.ctx.store)  # the organisation's where left empty
         name = self.steward_edit.text().strip()
         if name and name != self.ctx.who:
             self.ctx.store.set_setting(STEWARD_KEY, name)
@@ -165,9 +176,16 @@ class SettingsView(QWidget):
         self._show_token_state()
         return settings
 
+    def _configured(self) -> RegistrySettings | None:
+        settings = self.save()
+        if settings is not None and not settings.configured:
+            self._set_error("url: set the registry URL (your organisation has not set one)")
+            return None
+        return settings
+
     def use_token(self) -> None:
         token = self.token_edit.text().strip()
-        settings = self.save()
+        settings = self._configured()
         if settings is None or not token:
             return
         self.token_edit.clear()
@@ -188,7 +206,7 @@ class SettingsView(QWidget):
         self._show_token_state()
 
     def test(self) -> None:
-        settings = self.save()
+        settings = self._configured()
         if settings is None or self._worker is not None:
             return
         token = self.token_edit.text().strip() or self.controller.token()
