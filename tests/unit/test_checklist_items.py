@@ -173,3 +173,19 @@ def test_dashboard_progress_and_overdue_with_real_items(ctx, today):
     ctx.store.delete(Model, model.id, "t")
     assert build_dashboard(ctx.store, today, ctx.policy).overdue_items == 0, \
         "items of a deleted model do not count"
+
+
+def test_demo_models_have_realistic_checklist_progress(demo_ctx, today):
+    d = build_dashboard(demo_ctx.store, today, demo_ctx.policy)
+    progress_of = {r.model.slug: r.progress for r in d.rows}
+    assert progress_of["tern-small-0.9"].complete == progress_of["tern-small-0.9"].total == 22
+    assert progress_of["kestrel-code-1"].overdue == 10, "the slipped retirement has overdue items"
+    assert 0 < progress_of["halcyon-2"].complete < 22
+    assert d.overdue_items == 21
+    items = demo_ctx.store.list(ChecklistItem)
+    assert len(items) == 12 * 22
+    signed = [i for i in items if i.signed_off]
+    assert signed and all(i.status == "done" for i in signed)
+    assert all(i.has_evidence() for i in signed if i.evidence_required)
+    assert any(i.evidence_sha256 for i in signed)
+    assert not any(i.problems() for i in items)

@@ -124,7 +124,7 @@ class DashboardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((210, 170, 130, 130, 190, 170)):
+        for col, width in enumerate((170, 150, 125, 140, 170, 165)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
