@@ -74,7 +74,8 @@ def document(store, data_dir, model, service, today):
                                  status="under_review"), "t")
     for n, status in enumerate(["done", "done", "todo", "not_applicable"]):
         store.save(ChecklistItem(model_id=model.id, checklist="weight_retention",
-                                 template_key=f"k{n}", title=f"Item {n}", status=status), "t")
+                                 template_key=f"k{n}", title=f"Item {n}", status=status,
+                                 not_applicable_reason="no second site" if n == 3 else ""), "t")
     return build_document(store, data_dir, model, today)
 
 

@@ -13,7 +13,7 @@ import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
@@ -104,6 +104,9 @@ def _kind(annotation: str) -> str:
 
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: A SHA-256 digest written out: 64 hexadecimal characters.
+SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
 @dataclass
@@ -333,12 +336,66 @@ class ChecklistItem(Record):
     signed_off_at: str = ""
     notes: str = ""
 
+    @property
+    def complete(self) -> bool:
+        """Done, or not applicable (with a reason): nothing left to do."""
+        return self.status in (ItemStatus.DONE.value, ItemStatus.NOT_APPLICABLE.value)
+
+    @property
+    def signed_off(self) -> bool:
+        return bool(self.signed_off_by or self.signed_off_at)
+
+    def has_evidence(self) -> bool:
+        return any(v.strip() for v in (self.evidence, self.evidence_url, self.evidence_sha256,
+                                       self.evidence_file))
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_date is not None and self.due_date < today and not self.complete
+
     def problems(self) -> list[Problem]:
         found = super().problems()
         if not self.model_id:
             found.append(Problem("model_id", "is required"))
         if not self.title.strip():
             found.append(Problem("title", "is required"))
+        if self.status == ItemStatus.NOT_APPLICABLE.value and not self.not_applicable_reason.strip():
+            found.append(Problem("not_applicable_reason",
+                                 "say why this item does not apply to this model"))
+        digest = self.evidence_sha256.strip()
+        if digest and not SHA256_HEX.match(digest):
+            found.append(Problem(
+                "evidence_sha256",
+                f"a SHA-256 digest is 64 hexadecimal characters (0-9, a-f); this is {len(digest)}"
+                " characters" + ("" if re.fullmatch(r"[0-9a-fA-F]*", digest) else " with other symbols")))
+        if self.evidence_file.strip() and not digest:
+            found.append(Problem("evidence_file", "the file's SHA-256 digest has not been computed"))
+        url = self.evidence_url.strip()
+        if url and not _URL.match(url):
+            found.append(Problem("evidence_url",
+                                 "write a full address with its scheme, e.g. https://… or s3://…"))
+        if self.signed_off:
+            found.extend(self._sign_off_problems())
+        return found
+
+    def _sign_off_problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if not self.signed_off_by.strip():
+            found.append(Problem("signed_off_by", "a sign-off needs the name of who signed off"))
+        if not self.signed_off_at.strip():
+            found.append(Problem("signed_off_at", "a sign-off needs the time it was given"))
+        else:
+            try:
+                datetime.fromisoformat(self.signed_off_at)
+            except ValueError:
+                found.append(Problem("signed_off_at",
+                                     f"'{self.signed_off_at}' is not a time like 2026-11-28T10:00:00Z"))
+        if self.status != ItemStatus.DONE.value:
+            found.append(Problem("signed_off_by",
+                                 f"only a done item can be signed off; this one is {label(self.status).lower()}"))
+        if self.evidence_required and not self.has_evidence():
+            found.append(Problem("signed_off_by",
+                                 "this item needs evidence before sign-off: text, a URL, a SHA-256"
+                                 " digest or a file"))
         return found
 
 

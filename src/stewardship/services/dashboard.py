@@ -129,7 +129,7 @@ def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboar
         rows=rows,
         retiring_30=within_30,
         retiring_90=within_90,
-        overdue_items=sum(p.overdue for p in progress.values()),
+        overdue_items=sum(progress[m.id].overdue for m in models if m.id in progress),
         notice_violations=violations,
         models_total=len(models),
     )

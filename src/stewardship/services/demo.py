@@ -43,9 +43,13 @@ def load_demo(store: Store, today: date, who: str = "demo") -> int:
     Demo records are not queued for the registry: they must never reach a
     shared registry by accident.
     """
+    from .demo_checklists import demo_items
+
     models = demo_models(today)
     with store.transaction():
         for model in models:
             store.save(model, who, queue=False)
+        for item in demo_items(models, today):
+            store.save(item, who, queue=False)
         load_demo_requests(store, today, demo_document(), who)
     return len(models)

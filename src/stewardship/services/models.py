@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from ..domain.checklists import RetirementGateError, describe, is_retirement, open_required
 from ..domain.errors import Problem, ValidationError
 from ..domain.lifecycle import check_transition
 from ..domain.records import Model
 from ..store import Store
+from .checklists import ChecklistService
+
+#: The audit field under which a retirement past open checklist items is recorded.
+GATE_OVERRIDE_FIELD = "retirement_gate_override"
+_DUE_ANCHORS = ("retirement_on", "retirement_not_before", "deprecation_announced_on")
 
 
 class ModelService:
@@ -38,8 +44,35 @@ class ModelService:
             found.append(Problem("slug", f"'{model.slug}' is already used by {other.display_name}"))
         return found
 
-    def save(self, model: Model, *, note: str = "") -> Model:
+    def save(self, model: Model, *, note: str = "", override_reason: str = "") -> Model:
+        """Save ``model``; a new model gets its checklists.
+
+        Moving a model into retirement while required checklist items are
+        open raises :class:`RetirementGateError` listing them, unless
+        ``override_reason`` says why it retires anyway; the override is kept
+        in the audit log with the open items.
+        """
         found = self.problems(model)
         if found:
             raise ValidationError(found)
-        return self.store.save(model, self.who, note=note)
+        checklists = ChecklistService(self.store, self.who)
+        reason = override_reason.strip()
+        with self.store.transaction():
+            stored = self.get(model.id)
+            open_items = []
+            if stored is not None and is_retirement(stored.state, model.state):
+                checklists.ensure(stored)
+                open_items = open_required(checklists.items(model.id))
+                if open_items and not reason:
+                    raise RetirementGateError(open_items)
+            saved = self.store.save(model, self.who, note=note)
+            if stored is None:
+                checklists.ensure(saved)
+            elif any(getattr(stored, f) != getattr(saved, f) for f in _DUE_ANCHORS):
+                checklists.reschedule(stored, saved)
+            if open_items:
+                self.store.audit(saved, GATE_OVERRIDE_FIELD,
+                                 "\n".join(describe(i) for i in open_items), reason, self.who,
+                                 note=f"moved to {saved.state} with {len(open_items)} required"
+                                      " checklist items open")
+        return saved

@@ -152,7 +152,7 @@ class DashboardView(QWidget):
         legend = QLabel(
             f"<span style='color:{style.DANGER}'>■</span> retirement date passed but model not"
             f" retired &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
-            " policy &nbsp;&nbsp; Enter or double-click opens the model"
+            " policy &nbsp;&nbsp; Enter or double-click opens the model's checklists"
         )
         legend.setProperty("role", "hint")
         layout.addWidget(legend)

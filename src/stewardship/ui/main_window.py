@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from .about_dialog import AboutDialog
+from .checklists_view import ChecklistsView
 from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
@@ -46,10 +47,7 @@ class ViewSpec:
 VIEWS: list[ViewSpec] = [
     ViewSpec("dashboard", "Dashboard", DashboardView),
     ViewSpec("models", "Models", ModelsView),
-    ViewSpec("checklists", "Checklists", None,
-             "Per-model checklists for weight retention, the post-deployment report, user"
-             " migration and availability decisions, each item with owner, due date,"
-             " evidence and sign-off."),
+    ViewSpec("checklists", "Checklists", ChecklistsView),
     ViewSpec("requests", "Requests", RequestsView),
     ViewSpec("reports", "Reports", ReportsView),
     ViewSpec("conflicts", "Conflicts", ConflictsView),
@@ -121,6 +119,9 @@ class MainWindow(QMainWindow):
         assert isinstance(dashboard, DashboardView) and isinstance(models, ModelsView)
         dashboard.model_activated.connect(self.open_model)
         models.models_changed.connect(self.refresh)
+        checklists = self.pages["checklists"]
+        assert isinstance(checklists, ChecklistsView)
+        checklists.items_changed.connect(dashboard.refresh)
 
         self._last_day = ctx.today()
         self._day_timer = QTimer(self)
@@ -172,10 +173,12 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(row)
 
     def open_model(self, model_id: str) -> None:
-        models = self.pages["models"]
-        assert isinstance(models, ModelsView)
-        self.show_view("models")
-        models.select_model(model_id)
+        """Show ``model_id``'s checklists (the dashboard's Enter / double-click)."""
+        checklists = self.pages["checklists"]
+        assert isinstance(checklists, ChecklistsView)
+        self.show_view("checklists")
+        checklists.select_model(model_id)
+        checklists.tree.setFocus()
 
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:

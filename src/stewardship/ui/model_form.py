@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.checklists import RetirementGateError
 from ..domain.errors import Problem, ValidationError
 from ..domain.lifecycle import LifecycleState, allowed_next
-from ..domain.records import Model
+from ..domain.records import ChecklistItem, Model
 from ..services.models import ModelService
+from .override_dialog import RetirementOverrideDialog
 from .widgets import repolish
 
 DATE_HINT = "YYYY-MM-DD"
@@ -58,6 +60,7 @@ class ModelForm(QWidget):
         super().__init__(parent)
         self.service = service
         self.original: Model | None = None
+        self.override_dialog: RetirementOverrideDialog | None = None
         self._base = Model()
         self._touched: set[str] = set()
         self._loading = False
@@ -237,13 +240,30 @@ class ModelForm(QWidget):
             return None
         model, _ = self.candidate()
         try:
-            saved = self.service.save(model)
+            try:
+                saved = self.service.save(model)
+            except RetirementGateError as gate:
+                reason = self.ask_override(model, gate.open_items)
+                if not reason:
+                    self.summary.setText("Not saved: required checklist items are still open")
+                    return None
+                saved = self.service.save(model, override_reason=reason)
         except ValidationError as exc:  # raced with another change; show it
             QMessageBox.warning(self, "Cannot save model", str(exc))
             return None
         self.load(saved)
         self.saved.emit(saved)
         return saved
+
+    def ask_override(self, model: Model, open_items: list[ChecklistItem]) -> str:
+        """Ask why ``model`` must retire with ``open_items`` open; "" when the steward cancels."""
+        dialog = RetirementOverrideDialog(model.display_name, open_items, self)
+        self.override_dialog = dialog
+        try:
+            return dialog.reason_text() if dialog.exec() == dialog.DialogCode.Accepted else ""
+        finally:
+            self.override_dialog = None
+            dialog.deleteLater()
 
     def revert(self) -> None:
         self.load(self.original)
