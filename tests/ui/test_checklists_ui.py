@@ -45,7 +45,7 @@ def test_groups_show_progress_and_overdue_items(qtbot, demo_ctx):
     top = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())]
     assert [n.text(0) for n in top] == ["Weight retention", "Post-deployment report",
                                         "User migration", "Availability"]
-    assert top[0].text(1) == "3/7 complete" and top[0].text(2) == "4 overdue"
+    assert top[0].text(1) == "3/7 done" and top[0].text(2) == "4 overdue"
     from stewardship.ui.table_model import VALUE_ROLE
     assert top[0].data(1, VALUE_ROLE) == pytest.approx(3 / 7)
     assert "9 of 22 items complete · 10 overdue" in view.summary.text()

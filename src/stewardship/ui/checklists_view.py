@@ -93,7 +93,7 @@ class ChecklistsView(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 136), (2, 86), (3, 96)):
+        for col, width in ((1, 150), (2, 86), (3, 96)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(col, width)
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -223,7 +223,7 @@ class ChecklistsView(QWidget):
         for group in self.groups:
             p = group.progress
             late = f"{p.overdue} overdue" if p.overdue else ""
-            node = QTreeWidgetItem([group.title, f"{p.complete}/{p.total} complete", late, ""])
+            node = QTreeWidgetItem([group.title, f"{p.complete}/{p.total} done", late, ""])
             if p.overdue:
                 node.setForeground(2, QBrush(style.OVERDUE_FG))
             font = node.font(0)

@@ -33,7 +33,7 @@ def _progress_text(row: DashboardRow) -> str:
         return "no checklists"
     text = f"{p.complete}/{p.total}"
     if p.overdue:
-        text += f" · {p.overdue} overdue"
+        text += f" · {p.overdue} late"
     return text
 
 
@@ -124,7 +124,7 @@ class DashboardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((0, 150, 135, 125, 170, 140, 125)):
+        for col, width in enumerate((0, 145, 130, 125, 160, 175, 120)):
             if width:
                 self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QLabel,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
+from .style import ACCENT, OK
 from .table_model import VALUE_ROLE
 
 
@@ -73,7 +72,13 @@ class Card(QFrame):
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Paints ``VALUE_ROLE`` (a fraction 0..1, or None) as a progress bar with the cell's text."""
+    """Paints ``VALUE_ROLE`` (a fraction 0..1, or None) as a slim bar with the cell's text beside it.
+
+    The text never sits on the coloured fill, so it stays readable at any value.
+    """
+
+    BAR_WIDTH = 56
+    BAR_HEIGHT = 8
 
     def paint(
         self,
@@ -85,15 +90,36 @@ class ProgressDelegate(QStyledItemDelegate):
         if fraction is None:
             super().paint(painter, option, index)
             return
+        fraction = max(0.0, min(1.0, float(fraction)))
+        painter.save()
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(4, 5, -4, -5))
-        bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = round(float(fraction) * 100)
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        else:
+            background = index.data(Qt.ItemDataRole.BackgroundRole)
+            if background is not None:
+                painter.fillRect(option.rect, background)
+        rect = option.rect.adjusted(6, 0, -4, 0)
+        track = QRect(rect.left(), rect.center().y() - self.BAR_HEIGHT // 2 + 1,
+                      self.BAR_WIDTH, self.BAR_HEIGHT)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#dfe4ea"))
+        painter.drawRoundedRect(track, 4, 4)
+        if fraction > 0:
+            fill = QRect(track)
+            fill.setWidth(max(self.BAR_HEIGHT, round(track.width() * fraction)))
+            painter.setBrush(QColor(OK if fraction >= 1.0 else ACCENT))
+            painter.drawRoundedRect(fill, 4, 4)
+        text_rect = rect.adjusted(self.BAR_WIDTH + 8, 0, 0, 0)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        painter.setPen(foreground.color() if hasattr(foreground, "color") else
+                       foreground if isinstance(foreground, QColor) else
+                       option.palette.text().color())
+        font = index.data(Qt.ItemDataRole.FontRole)
+        if font is not None:
+            painter.setFont(font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                         elided)
+        painter.restore()
