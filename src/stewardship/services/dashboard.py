@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..domain.checklists import Progress as ChecklistProgress
 from ..domain.lifecycle import RETIRED_STATES, LifecycleState
 from ..domain.policy import NoticePolicy, assess_notice
 from ..domain.records import Model
@@ -12,17 +13,6 @@ from ..store import Store
 
 #: Retired models stay on the dashboard this long after their retirement.
 RECENT_DAYS = 90
-
-
-@dataclass(frozen=True)
-class ChecklistProgress:
-    total: int = 0
-    complete: int = 0
-    overdue: int = 0
-
-    @property
-    def fraction(self) -> float:
-        return self.complete / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)

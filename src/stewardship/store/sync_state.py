@@ -12,7 +12,7 @@ from typing import Any
 
 from ..domain.dates import utc_now
 from ..domain.records import RECORD_TYPES, Record
-from .database import Store, diff_records
+from .database import Store, _summary, diff_records
 
 CURSOR_KEY = "sync.cursor"
 LAST_SYNC_KEY = "sync.last_success_at"
@@ -212,10 +212,3 @@ class SyncState:
             "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM sync_conflicts)"
         ).fetchone()[0])
 
-
-def _summary(record: Record) -> str:
-    for name in ("display_name", "title", "slug"):
-        value = getattr(record, name, "")
-        if value:
-            return str(value)
-    return record.TYPE
