@@ -62,6 +62,8 @@ class Consoles(RuleBasedStateMachine):
         self.written: dict[str, set] = {}  # model id -> every notes value anyone wrote
         self.sent: list[tuple[str, str, dict]] = []  # (console, key, body) of batches sent
         self.serial = 0
+        self.last_edit: dict[str, str] = {}  # model id -> the notes of the latest edit anywhere
+        self.conflicted: set[str] = set()  # model ids that ever met a conflict
 
     def teardown(self) -> None:
         if not hasattr(self, "registry"):
@@ -85,6 +87,7 @@ class Consoles(RuleBasedStateMachine):
         batch = pending_before or state.pending_batch()
         if batch is not None:
             self.sent.append((name, batch.idempotency_key, batch.body))
+        self.conflicted |= {c.record_id for c in state.conflicts()}
 
     def _live(self, name: str) -> list[Model]:
         return self.consoles[name].store.list(Model)
@@ -99,6 +102,7 @@ class Consoles(RuleBasedStateMachine):
                 Model(slug=f"{name}-{self.serial}", display_name=f"M {self.serial}", provider="P",
                       notes=notes), name)
         self.written.setdefault(m.id, set()).add(notes)
+        self.last_edit[m.id] = notes
 
     @rule(name=st.sampled_from(NAMES), pick=st.integers(0, 50))
     def edit(self, name: str, pick: int) -> None:
@@ -111,13 +115,16 @@ class Consoles(RuleBasedStateMachine):
         with skewed(self.skew[name]):
             self.consoles[name].store.save(m.replace(notes=notes), name)
         self.written.setdefault(m.id, set()).add(notes)
+        self.last_edit[m.id] = notes
 
     @rule(name=st.sampled_from(NAMES), pick=st.integers(0, 50))
     def delete(self, name: str, pick: int) -> None:
         live = self._live(name)
         if live:
+            victim = live[pick % len(live)].id
             with skewed(self.skew[name]):
-                self.consoles[name].store.delete(Model, live[pick % len(live)].id, name)
+                self.consoles[name].store.delete(Model, victim, name)
+            self.last_edit[victim] = "(deleted)"
 
     @rule(name=st.sampled_from(NAMES))
     def sync(self, name: str) -> None:
@@ -190,6 +197,15 @@ class Consoles(RuleBasedStateMachine):
             for m in console.store.list(Model, include_deleted=True):
                 if m.deleted and m.version:
                     assert server[m.id].deleted, "a deletion reached the registry"
+        # no lost update: a record that never met a conflict ends as its latest write left it
+        for rid, last in self.last_edit.items():
+            if rid in self.conflicted or rid not in server:
+                continue
+            if last == "(deleted)":
+                assert server[rid].deleted, "a delete was lost"
+            else:
+                assert not server[rid].deleted and server[rid].data["notes"] == last, \
+                    "an edit that met no conflict was lost"
         slugs = [r.data["slug"] for r in server.values() if r.data]
         assert len(slugs) == len(set(slugs)), "nothing applied twice"
 
