@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _common import median, verdict
 
 TARGET_RATIO = 3.0

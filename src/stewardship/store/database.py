@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -163,7 +163,36 @@ class Store:
         return int(self.db.conn.execute(sql, tuple(params)).fetchone()[0])
 
     def _to_record(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
-        names = cls.field_names()
+        """A stored row as a record.
+
+        Rows were validated when written, so this converts by kind (a fast
+        path for listing tens of thousands of rows); a value that does not
+        convert falls back to ``from_dict``, which names the field at fault.
+        """
+        names, dates, bools, jsons, texts, ints = self._reader(cls)
+        data = dict(zip(names, row, strict=True))
+        try:
+            for name in dates:
+                value = data[name]
+                data[name] = date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return self._to_record_checked(cls, row)
+        for name in bools:
+            data[name] = bool(data[name])
+        for name in jsons:
+            value = data[name]
+            if value is not None:
+                data[name] = json.loads(value)
+        for name in texts:
+            if data[name] is None:
+                data[name] = ""
+        for name in ints:
+            if data[name] is None:
+                data[name] = 0
+        data.pop("", None)
+        return cls(**data)
+
+    def _to_record_checked(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
         kinds = cls.field_kinds()
         data: dict[str, Any] = {}
         for name, value in zip(self._columns(cls), row, strict=True):
@@ -172,9 +201,22 @@ class Store:
             if kinds[name] == "json" and value is not None:
                 value = json.loads(value)
             data[name] = value
-        missing = set(names) - data.keys()
-        assert not missing, f"table {cls.TABLE} lacks {missing}"
         return cls.from_dict(data)
+
+    def _reader(self, cls: type[Record]) -> tuple[list[str], ...]:
+        """Per table: the column names (unknown columns as ``""``) and the fields of each kind."""
+        cache = self.__dict__.setdefault("_reader_cache", {})
+        reader = cache.get(cls.TABLE)
+        if reader is None:
+            kinds = cls.field_kinds()
+            columns = self._columns(cls)
+            missing = set(kinds) - set(columns)
+            assert not missing, f"table {cls.TABLE} lacks {missing}"
+            names = [c if c in kinds else "" for c in columns]
+            by_kind = {k: [n for n in kinds if kinds[n] == k] for k in ("date", "bool", "json", "str", "int")}
+            reader = cache[cls.TABLE] = (names, by_kind["date"], by_kind["bool"], by_kind["json"],
+                                         by_kind["str"], by_kind["int"])
+        return reader
 
     def _columns(self, cls: type[Record]) -> list[str]:
         cache = self.__dict__.setdefault("_column_cache", {})
