@@ -26,6 +26,7 @@ from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
 from .models_view import ModelsView
+from .page_stack import LazyPages
 from .placeholder_view import ComingView
 from .reports_view import ReportsView
 from .requests_view import RequestsView
@@ -65,7 +66,6 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("Stewardship Console")
         self.setMinimumSize(QSize(960, 600))
-        self.pages: dict[str, QWidget] = {}
         self.sync = SyncController(ctx, self)
 
         self.sidebar = QListWidget()
@@ -74,18 +74,12 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Views")
         self.stack = QStackedWidget()
         for number, spec in enumerate(VIEWS, start=1):
-            if spec.build is None:
-                page = ComingView(spec.title, spec.coming)
-            elif spec.needs_sync:
-                page = spec.build(ctx, self.sync)
-            else:
-                page = spec.build(ctx)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
             item = QListWidgetItem(spec.title if spec.build else f"{spec.title}  ·  soon")
             item.setToolTip(f"{spec.title} (Ctrl+{number})")
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
+        # Pages are built when first shown and refreshed only when visible (page_stack).
+        self.pages = LazyPages(self.stack, VIEW_KEYS, self._build_page, self._page_built)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
@@ -103,16 +97,8 @@ class MainWindow(QMainWindow):
         self.sync_status.conflicts_clicked.connect(lambda: self.show_view("conflicts"))
         self.sync.finished.connect(self._sync_finished)
         self.sync.token_needed.connect(self._ask_token)
-        conflicts = self.pages["conflicts"]
-        assert isinstance(conflicts, ConflictsView)
-        conflicts.resolved.connect(self.refresh)
 
         self._build_menus()
-        dashboard = self.pages["dashboard"]
-        models = self.pages["models"]
-        assert isinstance(dashboard, DashboardView) and isinstance(models, ModelsView)
-        dashboard.model_activated.connect(self.open_model)
-        models.models_changed.connect(self.refresh)
 
         self._last_day = ctx.today()
         self._day_timer = QTimer(self)
@@ -120,9 +106,25 @@ class MainWindow(QMainWindow):
         self._day_timer.timeout.connect(self._check_day_change)
         self._day_timer.start()
 
-        self.refresh()
         self.show_view("dashboard")
+        self._refresh_status()
         self._restore_state()
+
+    def _build_page(self, key: str) -> QWidget:
+        spec = VIEWS[VIEW_KEYS.index(key)]
+        if spec.build is None:
+            return ComingView(spec.title, spec.coming)
+        if spec.needs_sync:
+            return spec.build(self.ctx, self.sync)
+        return spec.build(self.ctx)
+
+    def _page_built(self, key: str, page: QWidget) -> None:
+        if isinstance(page, DashboardView):
+            page.model_activated.connect(self.open_model)
+        elif isinstance(page, ModelsView):
+            page.models_changed.connect(self.refresh)
+        elif isinstance(page, ConflictsView):
+            page.resolved.connect(self.refresh)
 
     # -- navigation ------------------------------------------------------
     def _build_menus(self) -> None:
@@ -153,15 +155,15 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         row = VIEW_KEYS.index(key)
+        self.pages.show(key)
         self.sidebar.setCurrentRow(row)
-        self.stack.setCurrentIndex(row)
 
     def current_view(self) -> str:
-        return VIEW_KEYS[self.stack.currentIndex()]
+        return self.pages.current_key()
 
     def _show_row(self, row: int) -> None:
         if row >= 0:
-            self.stack.setCurrentIndex(row)
+            self.pages.show(VIEW_KEYS[row])
 
     def open_model(self, model_id: str) -> None:
         models = self.pages["models"]
@@ -171,10 +173,11 @@ class MainWindow(QMainWindow):
 
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
-        for page in self.pages.values():
-            refresh = getattr(page, "refresh", None)
-            if refresh:
-                refresh()
+        """Reload the visible view now; the others reload when next shown."""
+        self.pages.refresh()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
         self.sync.refresh_status()
         self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
 
