@@ -13,9 +13,10 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from ..domain.dates import utc_now
 from ..domain.records import RECORD_TYPES, Record
@@ -33,6 +34,31 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why, for a steward."""
 
 
+class LazyDatabase:
+    """``sqlite_utils.Database`` over the store's connection, made on first use.
+
+    Importing sqlite-utils costs a noticeable part of the console's start-up,
+    and opening the window needs only the plain connection (``conn``).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._real: sqlite_utils.Database | None = None
+
+    def real(self) -> sqlite_utils.Database:
+        if self._real is None:
+            import sqlite_utils
+
+            self._real = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.real()[name]
+
+
 class Store:
     """A steward's local database."""
 
@@ -44,7 +70,8 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=10.0, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the data file {self.path}: {exc}") from exc
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.conn = conn
+        self.db = LazyDatabase(conn)
         try:
             self._configure()
             self._migrate(existed)
@@ -84,7 +111,7 @@ class Store:
             self.backup_path = self.backup(f"before-v{LATEST_VERSION}")
         for number in range(current + 1, LATEST_VERSION + 1):
             with self.transaction():
-                MIGRATIONS[number - 1](self.db)
+                MIGRATIONS[number - 1](self.db.real())
                 self.db.conn.execute(f"PRAGMA user_version={number}")
 
     def backup(self, label: str) -> Path:
@@ -113,16 +140,24 @@ class Store:
 
     # -- transactions ----------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator[None]:
         """One atomic unit of work; nested calls become savepoints."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+            self._savepoints = getattr(self, "_savepoints", 0) + 1
+            name = f"sp{self._savepoints}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -226,6 +261,21 @@ class Store:
             ]
         return cache[cls.TABLE]
 
+    def upsert(self, cls: type[Record], rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace whole rows (dicts from :meth:`to_row`) in one statement."""
+        if not rows:
+            return
+        cache = self.__dict__.setdefault("_upsert_sql", {})
+        sql = cache.get(cls.TABLE)
+        names = cls.field_names()
+        if sql is None:
+            updates = ", ".join(f"[{n}] = excluded.[{n}]" for n in names if n != "id")
+            sql = cache[cls.TABLE] = (
+                f"INSERT INTO [{cls.TABLE}] ({', '.join(f'[{n}]' for n in names)})"
+                f" VALUES ({', '.join('?' * len(names))})"
+                f" ON CONFLICT(id) DO UPDATE SET {updates}")
+        self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+
     @staticmethod
     def to_row(record: Record) -> dict[str, Any]:
         row = record.to_dict()
@@ -255,7 +305,7 @@ class Store:
             if old is not None and not changes:
                 return old
             saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
-            self.db[cls.TABLE].upsert(self.to_row(saved), pk="id")
+            self.upsert(cls, [self.to_row(saved)])
             if old is None:
                 self._audit(saved, "(created)", None, _summary(saved), who, note)
             else:

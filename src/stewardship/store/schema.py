@@ -8,8 +8,10 @@ Append new migrations to :data:`MIGRATIONS`; never edit one that has shipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported by the store when a migration runs
+    import sqlite_utils
 
 from ..domain.records import RECORD_TYPES, Record
 
@@ -103,7 +105,7 @@ def _v3_sync_state(db: sqlite_utils.Database) -> None:
     db["sync_conflicts"].create_index(["record_type", "record_id"])
 
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes, _v3_sync_state]
 

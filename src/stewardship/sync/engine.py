@@ -19,15 +19,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import ValidationError
 from ..domain.merge import BOOKKEEPING, three_way_merge
 from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
-from .client import RegistryClient
 from .errors import Cancelled, CursorReset, RegistryProtocolError
+
+if TYPE_CHECKING:
+    from .client import RegistryClient
 
 BATCH_LIMIT = 100
 PAGE_LIMIT = 500
@@ -327,7 +329,7 @@ class SyncEngine:
         result = three_way_merge(base[1] if base else None, record_payload(mine),
                                  theirs_data)
         merged = cls.from_dict({**mine.to_dict(), **result.merged, "version": theirs.version})
-        self.store.db[cls.TABLE].upsert(self.store.to_row(merged), pk="id")
+        self.store.upsert(cls, [self.store.to_row(merged)])
         for name in result.from_theirs:
             self.store._audit(merged, name, mine.to_dict().get(name), theirs_data.get(name),
                               theirs.modified_by or "registry", "merged from the registry")
