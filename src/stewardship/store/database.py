@@ -351,6 +351,17 @@ class Store:
             (record.TYPE, record.id, field, _text(old), _text(new), who, utc_now(), note),
         )
 
+    def append_audit(self, entries: Sequence[tuple[Record, str, object, object, str, str]]) -> None:
+        """Many audit rows at once: (record, field, old, new, who, note) each."""
+        if not entries:
+            return
+        now = utc_now()
+        self.conn.executemany(
+            "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.TYPE, r.id, field, _text(old), _text(new), who, now, note)
+             for r, field, old, new, who, note in entries])
+
     def history(self, record_id: str) -> list[dict[str, Any]]:
         """A record's audit trail, oldest first."""
         cur = self.db.conn.execute(

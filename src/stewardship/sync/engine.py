@@ -27,12 +27,15 @@ from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
 from .errors import Cancelled, CursorReset, RegistryProtocolError
+from .page_store import PagePrefetch, PageWriter
 
 if TYPE_CHECKING:
     from .client import RegistryClient
 
 BATCH_LIMIT = 100
 PAGE_LIMIT = 500
+#: Pages of the first pull (nothing received yet) are as large as the registry allows.
+FIRST_PULL_LIMIT = 1000
 
 Progress = Callable[[str, int, int], None]
 
@@ -110,7 +113,7 @@ class SyncEngine:
         *,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
-        page_limit: int = PAGE_LIMIT,
+        page_limit: int | None = None,
         batch_limit: int = BATCH_LIMIT,
     ) -> None:
         self.store = store
@@ -118,7 +121,8 @@ class SyncEngine:
         self.client = client
         self.progress = progress or (lambda *_: None)
         self.cancelled = cancelled or (lambda: False)
-        self.page_limit = page_limit
+        self.page_limit = page_limit or PAGE_LIMIT
+        self.first_pull_limit = page_limit or FIRST_PULL_LIMIT
         self.batch_limit = batch_limit
 
     def run(self) -> SyncSummary:
@@ -267,15 +271,21 @@ class SyncEngine:
         while True:
             self._check_cancel()
             cursor = self.state.cursor()
-            page = self.client.changes(cursor, self.page_limit)
+            page = self.client.changes(cursor, self.page_limit if cursor else self.first_pull_limit)
             entries = page.get("records", page.get("changes"))
             next_cursor = page.get("next_cursor")
             if next_cursor is None and entries:
                 raise RegistryProtocolError("the registry's changes feed gave no next_cursor")
-            records = [self._parse_entry(e) for e in entries]
+            for entry in entries:
+                self._check_entry(entry)
+            known = PagePrefetch(self.store, entries)
+            records = [parse_remote(e, known.locals.get((e["type"], str(e.get("id", "")))))
+                       for e in entries]
             with self.store.transaction():
+                writer = PageWriter(self.store)
                 for record in records:
-                    self._receive(record, summary)
+                    self._receive_in_page(record, known, writer, summary)
+                writer.flush()
                 if next_cursor is not None:
                     self.state.set_cursor(str(next_cursor))
             summary.pulled += len(records)
@@ -283,13 +293,39 @@ class SyncEngine:
             if not page.get("has_more") or not entries:
                 return
 
-    def _parse_entry(self, entry: Any) -> Record:
+    @staticmethod
+    def _check_entry(entry: Any) -> None:
         if not isinstance(entry, dict) or entry.get("type") not in RECORD_TYPES:
             raise RegistryProtocolError(
                 "the registry's changes feed held an entry the console cannot read; nothing was changed"
             )
-        local = self.store.get(RECORD_TYPES[entry["type"]], str(entry.get("id", "")))
-        return parse_remote(entry, local)
+
+    def _receive_in_page(self, theirs: Record, known: PagePrefetch, writer: PageWriter,
+                         summary: SyncSummary) -> None:
+        """:meth:`_receive` on what the page prefetched, writes buffered in ``writer``.
+
+        Records with local edits waiting (a merge), and every record while
+        re-reading a restored registry, take the one-by-one path after the
+        buffered writes are flushed, so it reads what the page wrote so far.
+        """
+        key = (theirs.TYPE, theirs.id)
+        if self._seen is not None or key in known.pending or key in known.slow:
+            writer.flush()
+            self._receive(theirs, summary)
+            known.slow.add(key)
+            return
+        base = known.bases.get(key)
+        if base is not None and theirs.version <= base:
+            return  # our own write coming back, or an old copy
+        local = known.locals.get(key)
+        if theirs.deleted and local is None:
+            # a record created and deleted elsewhere: nothing to keep here
+            writer.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+        else:
+            writer.write_remote(theirs, local)
+            writer.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+            known.locals[key] = theirs
+        known.bases[key] = theirs.version
 
     def _receive(self, theirs: Record, summary: SyncSummary) -> None:
         base = self.state.base(theirs.TYPE, theirs.id)
