@@ -268,10 +268,11 @@ class SyncEngine:
     _max_seen = 0
 
     def _pull(self, summary: SyncSummary) -> None:
+        limit = self.page_limit if self.state.cursor() else self.first_pull_limit
         while True:
             self._check_cancel()
             cursor = self.state.cursor()
-            page = self.client.changes(cursor, self.page_limit if cursor else self.first_pull_limit)
+            page = self.client.changes(cursor, limit)
             entries = page.get("records", page.get("changes"))
             next_cursor = page.get("next_cursor")
             if next_cursor is None and entries:
