@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,15 +23,10 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..app import AppContext
-from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
-from .models_view import ModelsView
 from .page_stack import LazyPages
 from .placeholder_view import ComingView
-from .reports_view import ReportsView
-from .requests_view import RequestsView
-from .settings_view import SettingsView
 from .sync_controller import SyncController
 from .sync_status import SyncStatusWidget
 
@@ -45,17 +41,27 @@ class ViewSpec:
     needs_sync: bool = False
 
 
+def _lazy(module: str, name: str) -> Callable[..., QWidget]:
+    """A view class imported when the view is first shown, not at start-up."""
+
+    def build(*args: object) -> QWidget:
+        return getattr(importlib.import_module(f".{module}", __package__), name)(*args)
+
+    build.__name__ = build.__qualname__ = name
+    return build
+
+
 VIEWS: list[ViewSpec] = [
     ViewSpec("dashboard", "Dashboard", DashboardView),
-    ViewSpec("models", "Models", ModelsView),
+    ViewSpec("models", "Models", _lazy("models_view", "ModelsView")),
     ViewSpec("checklists", "Checklists", None,
              "Per-model checklists for weight retention, the post-deployment report, user"
              " migration and availability decisions, each item with owner, due date,"
              " evidence and sign-off."),
-    ViewSpec("requests", "Requests", RequestsView),
-    ViewSpec("reports", "Reports", ReportsView),
-    ViewSpec("conflicts", "Conflicts", ConflictsView),
-    ViewSpec("settings", "Settings", SettingsView, needs_sync=True),
+    ViewSpec("requests", "Requests", _lazy("requests_view", "RequestsView")),
+    ViewSpec("reports", "Reports", _lazy("reports_view", "ReportsView")),
+    ViewSpec("conflicts", "Conflicts", _lazy("conflicts_view", "ConflictsView")),
+    ViewSpec("settings", "Settings", _lazy("settings_view", "SettingsView"), needs_sync=True),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
 
@@ -121,10 +127,10 @@ class MainWindow(QMainWindow):
     def _page_built(self, key: str, page: QWidget) -> None:
         if isinstance(page, DashboardView):
             page.model_activated.connect(self.open_model)
-        elif isinstance(page, ModelsView):
-            page.models_changed.connect(self.refresh)
-        elif isinstance(page, ConflictsView):
-            page.resolved.connect(self.refresh)
+        elif key == "models":
+            page.models_changed.connect(self.refresh)  # type: ignore[attr-defined]
+        elif key == "conflicts":
+            page.resolved.connect(self.refresh)  # type: ignore[attr-defined]
 
     # -- navigation ------------------------------------------------------
     def _build_menus(self) -> None:
@@ -166,10 +172,8 @@ class MainWindow(QMainWindow):
             self.pages.show(VIEW_KEYS[row])
 
     def open_model(self, model_id: str) -> None:
-        models = self.pages["models"]
-        assert isinstance(models, ModelsView)
         self.show_view("models")
-        models.select_model(model_id)
+        self.pages["models"].select_model(model_id)  # type: ignore[attr-defined]
 
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
