@@ -277,8 +277,9 @@ class Store:
         self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
 
     @staticmethod
-    def to_row(record: Record) -> dict[str, Any]:
-        row = record.to_dict()
+    def to_row(record: Record, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The record as a row to store (``fields``: its ``to_dict()``, if already made)."""
+        row = dict(fields) if fields is not None else record.to_dict()
         for name, kind in record.field_kinds().items():
             if kind == "json" and row[name] is not None:
                 row[name] = json.dumps(row[name], sort_keys=True)

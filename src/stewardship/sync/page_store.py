@@ -68,9 +68,13 @@ class PageWriter:
         self.audit: list[tuple[Record, str, object, object, str, str]] = []
         self.bases: list[tuple[str, str, int, str]] = []
 
-    def write_remote(self, record: Record, old: Record | None, note: str = "from the registry") -> None:
-        """As ``SyncState.write_remote``: the row as the registry has it, audited as theirs."""
-        self.rows[type(record)].append(self.store.to_row(record))
+    def write_remote(self, record: Record, old: Record | None, note: str = "from the registry",
+                     *, fields: dict[str, Any] | None = None) -> None:
+        """As ``SyncState.write_remote``: the row as the registry has it, audited as theirs.
+
+        ``fields`` is ``record.to_dict()`` when the caller has it already.
+        """
+        self.rows[type(record)].append(self.store.to_row(record, fields))
         who = record.modified_by or "registry"
         if old is None:
             self.audit.append((record, "(created)", None, _summary(record), who, note))
