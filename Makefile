@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 DEMO_DIR ?= .demo-data
 
 
-.PHONY: run test lint format install clean dist bundle deb check-nsis
+.PHONY: run test lint format install clean dist bundle deb check-nsis bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/ruff check src tests
+
+# The performance targets at 10,000 models (benchmarks/README.md); several
+# minutes, most of it the sync pull. Not part of `make test` (a tiny run is).
+bench: $(STAMP)
+	$(PY) benchmarks/startup.py; \
+	$(PY) benchmarks/models_view.py; \
+	$(PY) benchmarks/memory.py; \
+	$(PY) benchmarks/sync_pull.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

@@ -46,7 +46,9 @@ def test_bundled_schedule_imports_in_a_worker_and_refreshes_the_views(qtbot, ctx
     assert window.import_export.job is not None, "the import runs off the GUI thread"
     wait_idle(qtbot, window)
     assert window.import_export.last_message == "anthropic.csv: 24 added, 0 updated, 0 unchanged"
-    assert models_page.model.rowCount() == 24, "the Models view was refreshed"
+    assert window.pages["dashboard"].dashboard.models_total == 24, "the visible view was refreshed"
+    window.show_view("models")
+    assert models_page.model.rowCount() == 24, "the Models view shows them when opened"
     assert window.statusBar().currentMessage() == window.import_export.last_message
 
 

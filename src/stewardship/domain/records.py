@@ -77,11 +77,18 @@ class Record:
     # -- conversion -----------------------------------------------------
     @classmethod
     def field_kinds(cls) -> dict[str, str]:
-        return {f.name: _kind(str(f.type)) for f in dataclasses.fields(cls)}
+        """Field name -> kind (date, bool, int, json, str), computed once per class.
+
+        The same dict is returned on every call: read it, do not change it.
+        """
+        kinds = _KINDS.get(cls)
+        if kinds is None:
+            kinds = _KINDS[cls] = {f.name: _kind(str(f.type)) for f in dataclasses.fields(cls)}
+        return kinds
 
     @classmethod
     def field_names(cls) -> list[str]:
-        return [f.name for f in dataclasses.fields(cls)]
+        return list(cls.field_kinds())
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -144,6 +151,10 @@ class Record:
         if found:
             raise ValidationError(found)
         return self
+
+
+#: Per record class, its field kinds (see :meth:`Record.field_kinds`).
+_KINDS: dict[type, dict[str, str]] = {}
 
 
 def _copy_json(value: Any) -> Any:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..domain.errors import Problem, ValidationError
 from ..store import Store
 from ..store.sync_state import SyncState
-from ..sync.client import ClientConfig, RegistryClient
 from ..sync.credentials import load_token
 from ..sync.engine import Progress, SyncEngine, SyncSummary
 from ..sync.errors import NotConfigured
 from .org_config import OrgConfig, effective_settings, load_org_config, user_overrides_from_settings
+
+if TYPE_CHECKING:
+    from ..sync.client import RegistryClient
 
 URL_KEY = "registry.url"
 CA_KEY = "registry.ca_bundle"
@@ -89,6 +92,8 @@ def make_client(settings: RegistrySettings, token: str | None,
                             " 'stewardship registry set URL')")
     if not token:
         raise NotConfigured("no token for the registry: sign in (Settings, or 'stewardship login')")
+    from ..sync.client import ClientConfig, RegistryClient  # requests: imported when first needed
+
     return RegistryClient(ClientConfig(settings.url, token, settings.ca_bundle or None, **options))
 
 

@@ -11,11 +11,12 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from ..domain.dates import utc_now
 from ..domain.records import RECORD_TYPES, Record
@@ -33,6 +34,31 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why, for a steward."""
 
 
+class LazyDatabase:
+    """``sqlite_utils.Database`` over the store's connection, made on first use.
+
+    Importing sqlite-utils costs a noticeable part of the console's start-up,
+    and opening the window needs only the plain connection (``conn``).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._real: sqlite_utils.Database | None = None
+
+    def real(self) -> sqlite_utils.Database:
+        if self._real is None:
+            import sqlite_utils
+
+            self._real = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.real()[name]
+
+
 class Store:
     """A steward's local database."""
 
@@ -44,7 +70,8 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=10.0, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the data file {self.path}: {exc}") from exc
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.conn = conn
+        self.db = LazyDatabase(conn)
         try:
             self._configure()
             self._migrate(existed)
@@ -84,7 +111,7 @@ class Store:
             self.backup_path = self.backup(f"before-v{LATEST_VERSION}")
         for number in range(current + 1, LATEST_VERSION + 1):
             with self.transaction():
-                MIGRATIONS[number - 1](self.db)
+                MIGRATIONS[number - 1](self.db.real())
                 self.db.conn.execute(f"PRAGMA user_version={number}")
 
     def backup(self, label: str) -> Path:
@@ -113,16 +140,24 @@ class Store:
 
     # -- transactions ----------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator[None]:
         """One atomic unit of work; nested calls become savepoints."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+            self._savepoints = getattr(self, "_savepoints", 0) + 1
+            name = f"sp{self._savepoints}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -163,7 +198,36 @@ class Store:
         return int(self.db.conn.execute(sql, tuple(params)).fetchone()[0])
 
     def _to_record(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
-        names = cls.field_names()
+        """A stored row as a record.
+
+        Rows were validated when written, so this converts by kind (a fast
+        path for listing tens of thousands of rows); a value that does not
+        convert falls back to ``from_dict``, which names the field at fault.
+        """
+        names, dates, bools, jsons, texts, ints = self._reader(cls)
+        data = dict(zip(names, row, strict=True))
+        try:
+            for name in dates:
+                value = data[name]
+                data[name] = date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return self._to_record_checked(cls, row)
+        for name in bools:
+            data[name] = bool(data[name])
+        for name in jsons:
+            value = data[name]
+            if value is not None:
+                data[name] = json.loads(value)
+        for name in texts:
+            if data[name] is None:
+                data[name] = ""
+        for name in ints:
+            if data[name] is None:
+                data[name] = 0
+        data.pop("", None)
+        return cls(**data)
+
+    def _to_record_checked(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
         kinds = cls.field_kinds()
         data: dict[str, Any] = {}
         for name, value in zip(self._columns(cls), row, strict=True):
@@ -172,9 +236,22 @@ class Store:
             if kinds[name] == "json" and value is not None:
                 value = json.loads(value)
             data[name] = value
-        missing = set(names) - data.keys()
-        assert not missing, f"table {cls.TABLE} lacks {missing}"
         return cls.from_dict(data)
+
+    def _reader(self, cls: type[Record]) -> tuple[list[str], ...]:
+        """Per table: the column names (unknown columns as ``""``) and the fields of each kind."""
+        cache = self.__dict__.setdefault("_reader_cache", {})
+        reader = cache.get(cls.TABLE)
+        if reader is None:
+            kinds = cls.field_kinds()
+            columns = self._columns(cls)
+            missing = set(kinds) - set(columns)
+            assert not missing, f"table {cls.TABLE} lacks {missing}"
+            names = [c if c in kinds else "" for c in columns]
+            by_kind = {k: [n for n in kinds if kinds[n] == k] for k in ("date", "bool", "json", "str", "int")}
+            reader = cache[cls.TABLE] = (names, by_kind["date"], by_kind["bool"], by_kind["json"],
+                                         by_kind["str"], by_kind["int"])
+        return reader
 
     def _columns(self, cls: type[Record]) -> list[str]:
         cache = self.__dict__.setdefault("_column_cache", {})
@@ -184,9 +261,25 @@ class Store:
             ]
         return cache[cls.TABLE]
 
+    def upsert(self, cls: type[Record], rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace whole rows (dicts from :meth:`to_row`) in one statement."""
+        if not rows:
+            return
+        cache = self.__dict__.setdefault("_upsert_sql", {})
+        sql = cache.get(cls.TABLE)
+        names = cls.field_names()
+        if sql is None:
+            updates = ", ".join(f"[{n}] = excluded.[{n}]" for n in names if n != "id")
+            sql = cache[cls.TABLE] = (
+                f"INSERT INTO [{cls.TABLE}] ({', '.join(f'[{n}]' for n in names)})"
+                f" VALUES ({', '.join('?' * len(names))})"
+                f" ON CONFLICT(id) DO UPDATE SET {updates}")
+        self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+
     @staticmethod
-    def to_row(record: Record) -> dict[str, Any]:
-        row = record.to_dict()
+    def to_row(record: Record, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The record as a row to store (``fields``: its ``to_dict()``, if already made)."""
+        row = dict(fields) if fields is not None else record.to_dict()
         for name, kind in record.field_kinds().items():
             if kind == "json" and row[name] is not None:
                 row[name] = json.dumps(row[name], sort_keys=True)
@@ -213,7 +306,7 @@ class Store:
             if old is not None and not changes:
                 return old
             saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
-            self.db[cls.TABLE].upsert(self.to_row(saved), pk="id")
+            self.upsert(cls, [self.to_row(saved)])
             if old is None:
                 self._audit(saved, "(created)", None, _summary(saved), who, note)
             else:
@@ -258,6 +351,17 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (record.TYPE, record.id, field, _text(old), _text(new), who, utc_now(), note),
         )
+
+    def append_audit(self, entries: Sequence[tuple[Record, str, object, object, str, str]]) -> None:
+        """Many audit rows at once: (record, field, old, new, who, note) each."""
+        if not entries:
+            return
+        now = utc_now()
+        self.conn.executemany(
+            "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.TYPE, r.id, field, _text(old), _text(new), who, now, note)
+             for r, field, old, new, who, note in entries])
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
         """A record's audit trail, oldest first."""

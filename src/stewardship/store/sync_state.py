@@ -150,7 +150,7 @@ class SyncState:
         """Store ``record`` as the registry has it: no outbox entry, audited as theirs."""
         cls = type(record)
         old = self.store.get(cls, record.id)
-        self.store.db[cls.TABLE].upsert(self.store.to_row(record), pk="id")
+        self.store.upsert(cls, [self.store.to_row(record)])
         who = record.modified_by or "registry"
         if old is None:
             self.store._audit(record, "(created)", None, _summary(record), who, note)

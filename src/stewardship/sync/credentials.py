@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:  # keyring is imported when first needed: it is slow to import
+    from keyring.backend import KeyringBackend
 
 SERVICE = "stewardship-console"
 ENV_TOKEN = "STEWARDSHIP_TOKEN"
@@ -37,6 +37,8 @@ def _is_fail(backend: KeyringBackend) -> bool:
 
 def backend() -> KeyringBackend | None:
     """The keyring backend the console may use, or None when there is no safe one."""
+    import keyring
+
     current = keyring.get_keyring()
     candidates = getattr(current, "backends", None) or [current]
     allow_plain = os.environ.get(ENV_ALLOW_PLAINTEXT) == "1"
@@ -65,6 +67,8 @@ def load_token(registry_url: str) -> str | None:
     found = backend()
     if found is None or not registry_url:
         return None
+    import keyring.errors
+
     try:
         return found.get_password(SERVICE, registry_url)
     except keyring.errors.KeyringError:
@@ -78,6 +82,8 @@ def store_token(registry_url: str, token: str) -> None:
             "no system keyring is available, so the token cannot be stored safely;"
             " set STEWARDSHIP_TOKEN for unattended use, or enter it in the console each session"
         )
+    import keyring.errors
+
     try:
         found.set_password(SERVICE, registry_url, token)
     except keyring.errors.KeyringError as exc:
@@ -88,5 +94,7 @@ def forget_token(registry_url: str) -> None:
     found = backend()
     if found is None:
         return
+    import keyring.errors
+
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         found.delete_password(SERVICE, registry_url)

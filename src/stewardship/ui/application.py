@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import AppContext
+from . import bench_probe
 from .about_dialog import app_icon
 from .main_window import VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
@@ -56,6 +57,7 @@ def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
 def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     app = make_application()
     window = MainWindow(ctx)
+    probe = bench_probe.install(window)  # noqa: F841 (kept alive until exit)
     window.show_view(view)
     window.show()
     return app.exec()

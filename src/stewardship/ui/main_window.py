@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,16 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
-from .about_dialog import AboutDialog
-from .checklists_view import ChecklistsView
-from .conflicts_view import ConflictsView
 from .dashboard_view import DashboardView
 from .import_export_actions import ImportExportActions
-from .models_view import ModelsView
+from .page_stack import LazyPages
 from .placeholder_view import ComingView
-from .reports_view import ReportsView
-from .requests_view import RequestsView
-from .settings_view import SettingsView
 from .sync_controller import SyncController
 from .sync_status import SyncStatusWidget
 
@@ -44,14 +39,24 @@ class ViewSpec:
     needs_sync: bool = False
 
 
+def _lazy(module: str, name: str) -> Callable[..., QWidget]:
+    """A view class imported when the view is first shown, not at start-up."""
+
+    def build(*args: object) -> QWidget:
+        return getattr(importlib.import_module(f".{module}", __package__), name)(*args)
+
+    build.__name__ = build.__qualname__ = name
+    return build
+
+
 VIEWS: list[ViewSpec] = [
     ViewSpec("dashboard", "Dashboard", DashboardView),
-    ViewSpec("models", "Models", ModelsView),
-    ViewSpec("checklists", "Checklists", ChecklistsView),
-    ViewSpec("requests", "Requests", RequestsView),
-    ViewSpec("reports", "Reports", ReportsView),
-    ViewSpec("conflicts", "Conflicts", ConflictsView),
-    ViewSpec("settings", "Settings", SettingsView, needs_sync=True),
+    ViewSpec("models", "Models", _lazy("models_view", "ModelsView")),
+    ViewSpec("checklists", "Checklists", _lazy("checklists_view", "ChecklistsView")),
+    ViewSpec("requests", "Requests", _lazy("requests_view", "RequestsView")),
+    ViewSpec("reports", "Reports", _lazy("reports_view", "ReportsView")),
+    ViewSpec("conflicts", "Conflicts", _lazy("conflicts_view", "ConflictsView")),
+    ViewSpec("settings", "Settings", _lazy("settings_view", "SettingsView"), needs_sync=True),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
 
@@ -62,7 +67,6 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("Stewardship Console")
         self.setMinimumSize(QSize(960, 600))
-        self.pages: dict[str, QWidget] = {}
         self.sync = SyncController(ctx, self)
 
         self.sidebar = QListWidget()
@@ -71,18 +75,12 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Views")
         self.stack = QStackedWidget()
         for number, spec in enumerate(VIEWS, start=1):
-            if spec.build is None:
-                page = ComingView(spec.title, spec.coming)
-            elif spec.needs_sync:
-                page = spec.build(ctx, self.sync)
-            else:
-                page = spec.build(ctx)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
             item = QListWidgetItem(spec.title if spec.build else f"{spec.title}  ·  soon")
             item.setToolTip(f"{spec.title} (Ctrl+{number})")
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
+        # Pages are built when first shown and refreshed only when visible (page_stack).
+        self.pages = LazyPages(self.stack, VIEW_KEYS, self._build_page, self._page_built)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
@@ -100,9 +98,6 @@ class MainWindow(QMainWindow):
         self.sync_status.conflicts_clicked.connect(lambda: self.show_view("conflicts"))
         self.sync.finished.connect(self._sync_finished)
         self.sync.token_needed.connect(self._ask_token)
-        conflicts = self.pages["conflicts"]
-        assert isinstance(conflicts, ConflictsView)
-        conflicts.resolved.connect(self.refresh)
         self.config_label = QLabel()
         self.config_label.setObjectName("configWarning")
         if ctx.config_warnings:
@@ -114,14 +109,6 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.config_label)
 
         self._build_menus()
-        dashboard = self.pages["dashboard"]
-        models = self.pages["models"]
-        assert isinstance(dashboard, DashboardView) and isinstance(models, ModelsView)
-        dashboard.model_activated.connect(self.open_model)
-        models.models_changed.connect(self.refresh)
-        checklists = self.pages["checklists"]
-        assert isinstance(checklists, ChecklistsView)
-        checklists.items_changed.connect(dashboard.refresh)
 
         self._last_day = ctx.today()
         self._day_timer = QTimer(self)
@@ -129,9 +116,28 @@ class MainWindow(QMainWindow):
         self._day_timer.timeout.connect(self._check_day_change)
         self._day_timer.start()
 
-        self.refresh()
         self.show_view("dashboard")
+        self._refresh_status()
         self._restore_state()
+
+    def _build_page(self, key: str) -> QWidget:
+        spec = VIEWS[VIEW_KEYS.index(key)]
+        if spec.build is None:
+            return ComingView(spec.title, spec.coming)
+        if spec.needs_sync:
+            return spec.build(self.ctx, self.sync)
+        return spec.build(self.ctx)
+
+    def _page_built(self, key: str, page: QWidget) -> None:
+        if isinstance(page, DashboardView):
+            page.model_activated.connect(self.open_model)
+        elif key == "models":
+            page.models_changed.connect(self.refresh)  # type: ignore[attr-defined]
+        elif key == "conflicts":
+            page.resolved.connect(self.refresh)  # type: ignore[attr-defined]
+        elif key == "checklists":
+            page.items_changed.connect(  # type: ignore[attr-defined]
+                lambda: self.pages.mark_stale("dashboard"))
 
     # -- navigation ------------------------------------------------------
     def _build_menus(self) -> None:
@@ -162,30 +168,30 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         row = VIEW_KEYS.index(key)
+        self.pages.show(key)
         self.sidebar.setCurrentRow(row)
-        self.stack.setCurrentIndex(row)
 
     def current_view(self) -> str:
-        return VIEW_KEYS[self.stack.currentIndex()]
+        return self.pages.current_key()
 
     def _show_row(self, row: int) -> None:
         if row >= 0:
-            self.stack.setCurrentIndex(row)
+            self.pages.show(VIEW_KEYS[row])
 
     def open_model(self, model_id: str) -> None:
         """Show ``model_id``'s checklists (the dashboard's Enter / double-click)."""
-        checklists = self.pages["checklists"]
-        assert isinstance(checklists, ChecklistsView)
         self.show_view("checklists")
-        checklists.select_model(model_id)
-        checklists.tree.setFocus()
+        checklists = self.pages["checklists"]
+        checklists.select_model(model_id)  # type: ignore[attr-defined]
+        checklists.tree.setFocus()  # type: ignore[attr-defined]
 
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
-        for page in self.pages.values():
-            refresh = getattr(page, "refresh", None)
-            if refresh:
-                refresh()
+        """Reload the visible view now; the others reload when next shown."""
+        self.pages.refresh()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
         self.sync.refresh_status()
         self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
 
@@ -208,6 +214,8 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def show_about(self) -> None:
+        from .about_dialog import AboutDialog
+
         AboutDialog(self.ctx, self).exec()
 
     # -- window state ----------------------------------------------------

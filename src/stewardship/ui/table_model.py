@@ -1,8 +1,12 @@
 """A read-only table model over a list of row objects, and a fast filter proxy.
 
-Views describe their columns with :class:`Column`; sorting uses each
-column's sort key, and filtering matches a per-row search text that is
-computed once per row, so a keystroke costs one substring test per row.
+Views describe their columns with :class:`Column`. Sorting happens in the
+source model, in Python, on each column's sort key computed once per row
+(Qt's own proxy sort would call back into Python for every comparison).
+Filtering matches a per-row search text computed once per row; the proxy
+works out the visible rows in one pass of Python, so a keystroke costs one
+substring test per row and no call from C++ per row (tens of thousands of
+rows stay within a frame).
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor
@@ -64,6 +68,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self._search: list[str] = []
         self._row_style = row_style
         self._search_text = search_text
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
     # -- data ------------------------------------------------------------
     def set_rows(self, rows: Sequence[T]) -> None:
@@ -75,7 +80,44 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             self._search = [
                 " ".join(c.display(r) for c in self.columns).lower() for r in self._rows
             ]
+        if self._sort is not None:
+            order = self._sorted_order(*self._sort)
+            self._rows = [self._rows[i] for i in order]
+            self._search = [self._search[i] for i in order]
         self.endResetModel()
+
+    def search_texts(self) -> list[str]:
+        """The lower-cased search text of every row, in row order (do not change it)."""
+        return self._search
+
+    # -- sorting ---------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self._sort = (column, order)
+        if not self._rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        new_order = self._sorted_order(column, order)
+        self._rows = [self._rows[i] for i in new_order]
+        self._search = [self._search[i] for i in new_order]
+        position = [0] * len(new_order)
+        for new, old in enumerate(new_order):
+            position[old] = new
+        before = self.persistentIndexList()
+        self.changePersistentIndexList(
+            before, [self.index(position[i.row()], i.column()) for i in before])
+        self.layoutChanged.emit()
+
+    def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
+        col = self.columns[column]
+        keys = [col.sort(r) if col.sort else col.display(r).lower() for r in self._rows]
+        descending = order == Qt.SortOrder.DescendingOrder
+        try:
+            return sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+        except TypeError:  # keys of mixed types: compare their text
+            text = [str(k) for k in keys]
+            return sorted(range(len(keys)), key=text.__getitem__, reverse=descending)
 
     def rows(self) -> list[T]:
         return list(self._rows)
@@ -95,8 +137,12 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
-        col = self.columns[index.column()]
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row_number: int, column: int, role: int) -> Any:
+        """What :meth:`data` gives for ``role`` at a row and column."""
+        row = self._rows[row_number]
+        col = self.columns[column]
         if role == Qt.ItemDataRole.DisplayRole:
             return col.display(row)
         if role == SORT_ROLE:
@@ -137,31 +183,173 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         return None
 
 
-class SearchProxy(QSortFilterProxyModel):
-    """Sorts by :data:`SORT_ROLE`; keeps rows whose search text holds every typed word."""
+class SearchProxy(QAbstractProxyModel):
+    """Keeps the rows whose search text holds every typed word; sorting is the source's.
+
+    Offers the filter-proxy calls views use (``setSourceModel``, ``rowCount``,
+    ``index``, ``invalidateRowsFilter``, ``beginFilterChange``/``endFilterChange``).
+    A subclass may override :meth:`filterAcceptsRow` to add conditions (call
+    the base for the text search); the words alone are matched in one pass.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
         self._words: list[str] = []
+        self._source: RowTableModel | None = None
+        self._map: list[int] = []  # proxy row -> source row
+        self._back: list[int] = []  # source row -> proxy row, or -1
+        self._saved: list[tuple[QPersistentModelIndex, QPersistentModelIndex]] = []
+        self._held: list[tuple[QPersistentModelIndex, int]] = []
 
+    # -- source ----------------------------------------------------------
+    def setSourceModel(self, model: QAbstractTableModel) -> None:  # type: ignore[override]
+        assert isinstance(model, RowTableModel)
+        self.beginResetModel()
+        if self._source is not None:
+            for signal in (self._source.modelAboutToBeReset, self._source.modelReset,
+                           self._source.layoutAboutToBeChanged, self._source.layoutChanged,
+                           self._source.dataChanged, self._source.headerDataChanged):
+                signal.disconnect(self)
+        super().setSourceModel(model)
+        self._source = model
+        model.modelAboutToBeReset.connect(self.beginResetModel)
+        model.modelReset.connect(self._source_reset)
+        model.layoutAboutToBeChanged.connect(self._source_layout_about)
+        model.layoutChanged.connect(self._source_layout_changed)
+        model.dataChanged.connect(self._source_data_changed)
+        model.headerDataChanged.connect(self.headerDataChanged)
+        self._rebuild()
+        self.endResetModel()
+
+    def _source_reset(self) -> None:
+        self._rebuild()
+        self.endResetModel()
+
+    def _source_layout_about(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._saved = [(QPersistentModelIndex(p), QPersistentModelIndex(self.mapToSource(p)))
+                       for p in self.persistentIndexList()]
+
+    def _source_layout_changed(self) -> None:
+        self._rebuild()
+        saved, self._saved = self._saved, []
+        self.changePersistentIndexList(
+            [QModelIndex(old) for old, _ in saved],
+            [self.mapFromSource(QModelIndex(src)) for _, src in saved])
+        self.layoutChanged.emit()
+
+    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex,
+                             roles: list[int] = []) -> None:  # noqa: B006
+        if self._map:
+            self.dataChanged.emit(self.index(0, top_left.column()),
+                                  self.index(len(self._map) - 1, bottom_right.column()), roles)
+
+    # -- filtering -------------------------------------------------------
     def set_search(self, text: str) -> None:
         words = text.lower().split()
         if words == self._words:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10+
-            self.beginFilterChange()
-            self._words = words
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._words = words
-            self.invalidateRowsFilter()
+        self.beginFilterChange()
+        self._words = words
+        self.endFilterChange()
+
+    def beginFilterChange(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._held = [(QPersistentModelIndex(p), self._map[p.row()])
+                      for p in self.persistentIndexList() if 0 <= p.row() < len(self._map)]
+
+    def endFilterChange(self, direction: object = None) -> None:
+        self._rebuild()
+        held, self._held = self._held, []
+        self.changePersistentIndexList(
+            [QModelIndex(p) for p, _ in held],
+            [self.index(self._back[src], p.column()) if self._back[src] >= 0 else QModelIndex()
+             for p, src in held])
+        self.layoutChanged.emit()
+
+    def invalidateRowsFilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange()
+
+    invalidateFilter = invalidateRowsFilter
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if not self._words:
             return True
-        model = self.sourceModel()
-        assert isinstance(model, RowTableModel)
-        haystack = model.search_text(source_row)
+        assert self._source is not None
+        haystack = self._source.search_text(source_row)
         return all(w in haystack for w in self._words)
+
+    def _rebuild(self) -> None:
+        model = self._source
+        if model is None:
+            self._map, self._back = [], []
+            return
+        texts = model.search_texts()
+        words = self._words
+        if type(self).filterAcceptsRow is not SearchProxy.filterAcceptsRow:
+            root = QModelIndex()
+            keep = [i for i in range(len(texts)) if self.filterAcceptsRow(i, root)]
+        elif not words:
+            keep = list(range(len(texts)))
+        elif len(words) == 1:
+            word = words[0]
+            keep = [i for i, text in enumerate(texts) if word in text]
+        else:
+            keep = [i for i, text in enumerate(texts) if all(w in text for w in words)]
+        back = [-1] * len(texts)
+        for proxy_row, source_row in enumerate(keep):
+            back[source_row] = proxy_row
+        self._map, self._back = keep, back
+
+    # -- the proxy model -------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._map)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._source is None:
+            return 0
+        return len(self._source.columns)
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < len(self._map)) or not (
+                0 <= column < self.columnCount()):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: AnyIndex) -> QModelIndex:
+        return self.index(row, column)
+
+    def mapToSource(self, proxy_index: AnyIndex) -> QModelIndex:
+        if not proxy_index.isValid() or self._source is None or proxy_index.row() >= len(self._map):
+            return QModelIndex()
+        return self._source.index(self._map[proxy_index.row()], proxy_index.column())
+
+    def mapFromSource(self, source_index: AnyIndex) -> QModelIndex:
+        if not source_index.isValid() or source_index.row() >= len(self._back):
+            return QModelIndex()
+        row = self._back[source_index.row()]
+        return self.index(row, source_index.column()) if row >= 0 else QModelIndex()
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._source is None or index.row() >= len(self._map):
+            return None
+        return self._source.cell(self._map[index.row()], index.column(), role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if self._source is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if not 0 <= section < len(self._map):
+                return None
+            section = self._map[section]
+        return self._source.headerData(section, orientation, role)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self._source is not None:
+            self._source.sort(column, order)
