@@ -6,22 +6,29 @@ The contract is DESIGN section 5; scripts depend on it, so keep it exactly.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from .buildinfo import version_text
-from .commands import export_cmd, import_cmd, login_cmd, registry_cmd, report, sync_cmd
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
 from .services.paths import store_path
 
 VIEW_NAMES = ["dashboard", "models", "checklists", "requests", "reports", "conflicts", "settings"]
 
-#: Headless verbs, each a module of :mod:`stewardship.commands`.
-COMMANDS: list[ModuleType] = [
-    import_cmd, export_cmd, report, registry_cmd, login_cmd, sync_cmd,
-]
+#: Headless verbs: name -> (module of :mod:`stewardship.commands`, help). A module
+#: is imported only when its verb runs, so opening the console stays quick.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("import_cmd",
+               "import model schedules (CSV) or a JSON export; a bad file is refused whole"),
+    "export": ("export_cmd",
+               "export everything (json), a table (csv) or retirement and due dates (ics)"),
+    "report": ("report", "write a model's post-deployment report as Markdown, HTML or PDF"),
+    "registry": ("registry_cmd", "set the registry this data folder syncs with"),
+    "login": ("login_cmd", "read a registry token from stdin into the keyring"),
+    "sync": ("sync_cmd", "run one sync cycle with the registry"),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +38,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the verbs named in ``argv`` (all of them if None) are set up fully."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -51,17 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render a view offscreen at 1280x800 to PNG and exit")
     parser.add_argument("--view", choices=VIEW_NAMES, default="dashboard",
                         help="the view to open or render (default: dashboard)")
-    if COMMANDS:
-        verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-        for command in COMMANDS:
-            sub = verbs.add_parser(command.NAME, help=command.HELP, parents=[common])
-            command.configure(sub)
-            sub.set_defaults(run=command.run)
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    named = set(COMMANDS) if argv is None else set(COMMANDS) & set(argv)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = verbs.add_parser(name, help=help_text, parents=[common])
+        if name in named:
+            module = importlib.import_module(f".commands.{module_name}", __package__)
+            module.configure(sub)
+            sub.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         if getattr(args, "run", None):
             return int(args.run(args))

@@ -1,5 +1,5 @@
 """Headless verbs of the command line (DESIGN section 5), one module each.
 
-Each module exposes ``NAME``, ``HELP``, ``configure(parser)`` and
-``run(args) -> int``; :mod:`stewardship.cli` lists them in ``COMMANDS``.
+Each module exposes ``configure(parser)`` and ``run(args) -> int``;
+:mod:`stewardship.cli` lists them, with their help, in ``COMMANDS``.
 """

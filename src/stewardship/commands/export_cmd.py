@@ -8,9 +8,6 @@ from pathlib import Path
 from ..services.exporting import CSV_TABLES, FORMATS, export
 from .common import EXIT_OK, CommandError, open_context
 
-NAME = "export"
-HELP = "export everything (json), a table (csv) or retirement and due dates (ics)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", required=True, choices=FORMATS,

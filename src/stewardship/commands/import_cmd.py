@@ -10,9 +10,6 @@ from ..services.file_problems import ImportRefused
 from ..services.importing import import_file
 from .common import EXIT_OK, EXIT_USAGE, CommandError, open_context
 
-NAME = "import"
-HELP = "import model schedules (CSV) or a JSON export; a bad file is refused whole"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path,

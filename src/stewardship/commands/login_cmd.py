@@ -10,9 +10,6 @@ from ..services.sync_service import registry_settings
 from ..sync.credentials import KeyringUnavailable, store_token
 from .common import EXIT_OK, CommandError, open_context
 
-NAME = "login"
-HELP = "read a registry token from stdin into the keyring"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     del parser

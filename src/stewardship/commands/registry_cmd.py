@@ -8,9 +8,6 @@ from ..domain.errors import ValidationError
 from ..services.sync_service import save_registry, validate_registry
 from .common import EXIT_OK, CommandError, open_context
 
-NAME = "registry"
-HELP = "set the registry this data folder syncs with"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="registry_action", metavar="ACTION", required=True,

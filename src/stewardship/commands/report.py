@@ -10,9 +10,6 @@ from ..services.models import ModelService
 from ..services.report_render import FORMATS, build_document, write_text_report
 from .common import EXIT_OK, CommandError, open_context
 
-NAME = "report"
-HELP = "write a model's post-deployment report as Markdown, HTML or PDF"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="the model's slug, e.g. halcyon-1")

@@ -20,9 +20,6 @@ from .common import (
     open_context,
 )
 
-NAME = "sync"
-HELP = "run one sync cycle with the registry"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     del parser

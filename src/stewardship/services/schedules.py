@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 from ..store import Store
 from .file_problems import Cancelled, Progress, never_cancelled, no_progress
-from .importing import ImportResult, import_bytes
+
+if TYPE_CHECKING:
+    from .importing import ImportResult
 
 #: File stem -> the name shown in the menu, in menu order.
 TITLES = {
@@ -48,6 +51,8 @@ def find_schedule(key: str) -> BundledSchedule:
 
 def import_bundled(store: Store, key: str, who: str, *, progress: Progress = no_progress,
                    cancelled: Cancelled = never_cancelled) -> ImportResult:
+    from .importing import import_bytes  # the importer loads when a schedule is imported
+
     schedule = find_schedule(key)
     return import_bytes(store, schedule.resource.read_bytes(), schedule.file_name, who,
                         kind="csv", progress=progress, cancelled=cancelled)

@@ -12,12 +12,12 @@ from ..domain.errors import Problem, ValidationError
 from ..store import Store
 from ..store.sync_state import SyncState
 from ..sync.credentials import load_token
-from ..sync.engine import Progress, SyncEngine, SyncSummary
 from ..sync.errors import NotConfigured
 from .org_config import OrgConfig, effective_settings, load_org_config, user_overrides_from_settings
 
 if TYPE_CHECKING:
     from ..sync.client import RegistryClient
+    from ..sync.engine import Progress, SyncSummary
 
 URL_KEY = "registry.url"
 CA_KEY = "registry.ca_bundle"
@@ -106,6 +106,8 @@ def run_sync(
     client_options: dict[str, float] | None = None,
 ) -> SyncSummary:
     """One sync cycle on its own connection to the store (safe from a worker thread)."""
+    from ..sync.engine import SyncEngine  # imported when first needed: start-up stays quick
+
     store = Store(store_file)
     try:
         settings = registry_settings(store)

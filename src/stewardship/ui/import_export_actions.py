@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
-from ..services.exporting import export
 from ..services.file_problems import ImportRefused, OperationCancelled
-from ..services.importing import import_file
 from ..services.schedules import bundled_schedules, import_bundled
 from .file_jobs import FileJob, ProblemsDialog
 
@@ -108,6 +106,8 @@ class ImportExportActions(QObject):
             self.start_import(Path(name))
 
     def start_import(self, path: Path) -> None:
+        from ..services.importing import import_file  # loaded on first use, not at start-up
+
         who = self.ctx.who
         self._start(lambda store, progress, cancelled: import_file(
             store, path, who, progress=progress, cancelled=cancelled),
@@ -131,6 +131,8 @@ class ImportExportActions(QObject):
             self.start_export(fmt, table, Path(name))
 
     def start_export(self, fmt: str, table: str | None, path: Path) -> None:
+        from ..services.exporting import export  # loaded on first use, not at start-up
+
         self._start(lambda store, progress, cancelled: export(
             store, fmt, path, table=table, progress=progress, cancelled=cancelled),
             f"Exporting to {path.name}…", path.name, self._exported)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -11,9 +12,11 @@ from ..app import AppContext
 from ..services.paths import store_path
 from ..services.sync_service import registry_settings, run_sync, sync_status
 from ..sync.credentials import load_token
-from ..sync.engine import SyncSummary
 from ..sync.errors import AuthRefused, Cancelled, NotConfigured, SyncError
 from .workers import Worker, start
+
+if TYPE_CHECKING:
+    from ..sync.engine import SyncSummary
 
 BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
 
