@@ -95,10 +95,13 @@ class ConflictsView(QWidget):
 
         self.list = QListWidget()
         self.list.setAccessibleName("Records in conflict")
+        self.list.setObjectName("conflictList")
         self.list.currentRowChanged.connect(self._show_group)
         self.detail = QWidget()
         self.detail.setObjectName("formPage")
         self.detail_layout = QVBoxLayout(self.detail)
+        self.detail_layout.setContentsMargins(16, 12, 16, 12)
+        self.detail_layout.setSpacing(10)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.detail)
@@ -116,7 +119,7 @@ class ConflictsView(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(panel)
-        splitter.setSizes([280, 800])
+        splitter.setSizes([240, 840])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -158,7 +161,9 @@ class ConflictsView(QWidget):
         if row < 0 or row >= len(self.groups):
             return
         group = self.groups[row]
-        heading = QLabel(f"<b>{group.title}</b> ({group.record_type.replace('_', ' ')})")
+        heading = QLabel(f"{group.title}  <span style='color:#5f6b7a; font-size:13px'>"
+                         f"({group.record_type.replace('_', ' ')})</span>")
+        heading.setObjectName("pageTitle")
         self.detail_layout.addWidget(heading)
         for rejected in group.rejected:
             text = QLabel(f"The registry refused the last change: {rejected.detail}"
@@ -168,22 +173,36 @@ class ConflictsView(QWidget):
             text.setProperty("role", "error")
             self.detail_layout.addWidget(text)
         if group.fields:
+            hint = QLabel("Choose, field by field: keep your value, take the one from the other"
+                          " laptop, or type the value both should have. Resolve applies them all;"
+                          " the result syncs next time.")
+            hint.setWordWrap(True)
+            hint.setProperty("role", "hint")
+            self.detail_layout.addWidget(hint)
             grid = QGridLayout()
-            grid.setHorizontalSpacing(14)
+            grid.setHorizontalSpacing(16)
+            grid.setVerticalSpacing(10)
+            for col in (1, 2, 3, 5):
+                grid.setColumnStretch(col, 1)
             for col, title in enumerate(["Field", "Before (last synced)", "Mine", "Theirs",
                                          "Decision", "Result"]):
                 grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
             for r, conflict in enumerate(group.fields, start=1):
                 choice = FieldChoice(conflict)
                 self.choices.append(choice)
-                grid.addWidget(QLabel(_field_label(conflict.field)), r, 0)
+                name = QLabel(f"<b>{_field_label(conflict.field)}</b>")
+                name.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                grid.addWidget(name, r, 0)
                 for col, value in enumerate((conflict.base, conflict.mine, conflict.theirs), start=1):
                     label = QLabel(show(value))
                     label.setWordWrap(True)
+                    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                     grid.addWidget(label, r, col)
-                grid.addWidget(choice.choice, r, 4)
-                grid.addWidget(choice.edit, r, 5)
+                grid.addWidget(choice.choice, r, 4, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(choice.edit, r, 5, Qt.AlignmentFlag.AlignTop)
+                choice.edit.setCursorPosition(0)
+                choice.edit.setMinimumWidth(180)
             self.detail_layout.addLayout(grid)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -102,7 +102,10 @@ class ModelsView(QWidget):
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form.setObjectName("formPage")
+        self.form.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
         panel_layout.addWidget(scroll)
 
         left = QWidget()
@@ -121,7 +124,7 @@ class ModelsView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([700, 460])
+        self.splitter.setSizes([560, 500])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)

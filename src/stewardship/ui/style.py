@@ -65,5 +65,8 @@ QPushButton:default, QPushButton[primary="true"] {{
 QPushButton:disabled {{ background: #e9ecef; color: #98a2ad; border: 1px solid #d5dae0; }}
 QFrame#panel {{ background: white; border: 1px solid #dde2e8; border-radius: 8px; }}
 QWidget#formPage {{ background: white; }}
+QListWidget#conflictList {{ background: white; border: 1px solid #dde2e8; }}
+QListWidget#conflictList::item {{ padding: 8px 10px; border-bottom: 1px solid #eef1f4; }}
+QListWidget#conflictList::item:selected {{ background: #d6e6f5; color: black; }}
 QStatusBar {{ background: #eef1f4; color: #2d3a48; padding-left: 8px; }}
 """
