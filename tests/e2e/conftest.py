@@ -45,7 +45,8 @@ class Console:
         return RegistryClient(config, sleep=lambda s: None if s < 0.01 else __import__("time").sleep(min(s, 0.2)))
 
     def sync(self, **kw):
-        client = self.client(**{k: v for k, v in kw.items() if k in {"read_timeout", "retries", "backoff"}})
+        client = self.client(**{k: v for k, v in kw.items()
+                                if k in {"read_timeout", "retries", "backoff", "ca_bundle"}})
         try:
             engine = SyncEngine(self.store, client,
                                 **{k: v for k, v in kw.items() if k in {"page_limit", "batch_limit"}})

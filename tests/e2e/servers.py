@@ -33,16 +33,18 @@ def free_port() -> int:
 class RegistryServer:
     """The reference registry in a uvicorn thread, on a free port of 127.0.0.1."""
 
-    def __init__(self, db: Path, port: int | None = None) -> None:
+    def __init__(self, db: Path, port: int | None = None,
+                 tls: tuple[Path, Path] | None = None) -> None:
         self.db = db
         self.port = port or free_port()
+        self.tls = tls  # (certificate, key) to serve HTTPS
         self.storage = SQLiteStorage(db)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def token(self, name: str, role: str = "steward") -> str:
         secret = new_token()
@@ -50,8 +52,9 @@ class RegistryServer:
         return secret
 
     def start(self) -> RegistryServer:
+        tls = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
         config = uvicorn.Config(create_app(self.storage), host="127.0.0.1", port=self.port,
-                                log_level="error", lifespan="off")
+                                log_level="error", lifespan="off", **tls)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

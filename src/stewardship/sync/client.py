@@ -120,7 +120,10 @@ class RegistryClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = self.base + path
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            # verify is passed on every call: requests would otherwise let a
+            # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE variable replace the CA bundle set here
+            response = self.session.request(method, url, timeout=self.timeout,
+                                            verify=self.session.verify, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise RegistryUnreachable(
                 f"the registry's TLS certificate could not be verified ({self.base});"
