@@ -115,3 +115,28 @@ def test_saved_words_are_read_only_and_corrections_go_to_notes(qtbot, demo_ctx):
     assert stored.words == target.request.words
     assert stored.notes == "Study is three years, not two (per email)."
     assert "Notes changed" in view.form.history.text()
+
+
+def test_a_long_request_list_loads_in_the_background(qtbot, demo_ctx, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    import stewardship.ui.requests_view as requests_view
+    from stewardship.domain.records import PreferenceRequest
+
+    monkeypatch.setattr(requests_view, "BACKGROUND_LOAD_ABOVE", 3)
+    total = demo_ctx.store.count(PreferenceRequest)
+    assert total > 3
+    view = requests_view.RequestsView(demo_ctx)
+    qtbot.addWidget(view)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(0)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.refresh()
+        assert view.count_label.text().startswith(f"Loading {total} requests")
+        assert view.model.rowCount() == 0, "nothing is read on the GUI thread"
+    timer.stop()
+    assert ticks, "the GUI thread kept processing events during the load"
+    assert view.model.rowCount() == total
+    assert view.count_label.text().startswith(f"{total} requests")

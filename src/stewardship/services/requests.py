@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from ..domain.edits import request_edit_problems
 from ..domain.errors import Problem, ValidationError
@@ -72,8 +73,12 @@ class RequestService:
             ))
         return out
 
+    def count(self) -> int:
+        return self.store.count(PreferenceRequest)
+
     def models(self) -> list[Model]:
         return self.store.list(Model, order_by="display_name COLLATE NOCASE")
+
 
     def interviews(self, model_id: str) -> list[Interview]:
         return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on DESC")
@@ -114,3 +119,12 @@ class RequestService:
             line = f"{today.isoformat()} {self.who}: {text}"
             notes = f"{stored.notes.rstrip()}\n{line}" if stored.notes.strip() else line
             return self.save(stored.replace(notes=notes), note="note added")
+
+
+def load_rows(store_file: Path) -> list[RequestRow]:
+    """Every request row, read on its own connection (for a worker thread)."""
+    store = Store(store_file)
+    try:
+        return RequestService(store, "").rows()
+    finally:
+        store.close()

@@ -72,6 +72,9 @@ class PaintProbe(QObject):
             started = time.perf_counter()
             self.window.show_view(key)  # type: ignore[attr-defined]
             page = self.window.pages[key]  # type: ignore[attr-defined]
+            while getattr(page, "_loader", None) is not None:  # a list loading in a worker
+                app.processEvents()
+                time.sleep(0.005)
             page.repaint()
             app.processEvents()
             print(f"STEWARDSHIP_BENCH visited {key} {time.perf_counter() - started:.6f}", flush=True)

@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -29,11 +30,16 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.records import Cost, RequestCategory, RequestSource, RequestStatus, label
-from ..services.requests import RequestRow, RequestService
+from ..services.paths import store_path
+from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
 from .request_form import RequestForm
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
 from .widgets import page_subtitle, page_title
+from .workers import Worker, start
+
+#: Above this many requests the list loads in a worker, so the window never freezes.
+BACKGROUND_LOAD_ABOVE = 2000
 
 HIGHLIGHT_TIP = "Low cost and still under review: the lab answers these first"
 
@@ -97,11 +103,15 @@ class RequestFilterProxy(SearchProxy):
 
 
 class RequestsView(QWidget):
+    #: the request list finished loading in the background
+    loaded = Signal()
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ctx = ctx
         self.service = RequestService(ctx.store, ctx.who)
+        self._loader: Worker | None = None
 
         self.model = RowTableModel(COLUMNS, row_style=row_style,
                                    search_text=RequestRow.search_text, parent=self)
@@ -220,7 +230,38 @@ class RequestsView(QWidget):
         combo.setCurrentIndex(max(combo.findData(chosen), 0))
         combo.blockSignals(False)
         self.proxy.set_filter("model_id", combo.currentData() or "")
-        self.model.set_rows(self.service.rows())
+        if self.service.count() > BACKGROUND_LOAD_ABOVE:
+            self._load_in_background(current)
+            return
+        self._show_rows(self.service.rows(), current)
+
+    def _load_in_background(self, current: str | None) -> None:
+        if self._loader is not None:
+            self._loader.cancel()
+        self.count_label.setText(f"Loading {self.service.count():,} requests…")
+        path = store_path(self.ctx.data_dir)
+        worker = Worker(lambda progress, cancelled: load_rows(path))
+        worker.signals.succeeded.connect(
+            lambda rows, w=worker: self._loaded(w, rows, current))
+        worker.signals.failed.connect(
+            lambda exc, w=worker: self._load_failed(w, exc))
+        self._loader = worker
+        start(worker)
+
+    def _loaded(self, worker: Worker, rows: list[RequestRow], current: str | None) -> None:
+        if worker is not self._loader:
+            return  # a newer load is on its way
+        self._loader = None
+        self._show_rows(rows, current)
+        self.loaded.emit()
+
+    def _load_failed(self, worker: Worker, error: Exception) -> None:
+        if worker is self._loader:
+            self._loader = None
+            self.count_label.setText(f"Could not load the requests: {error}")
+
+    def _show_rows(self, rows: list[RequestRow], current: str | None) -> None:
+        self.model.set_rows(rows)
         self._update_count()
         if current:
             self.select_request(current)
