@@ -38,6 +38,12 @@ from .widgets import page_subtitle, page_title, repolish
 from .workers import Worker, start
 
 
+def _section(title: str) -> QLabel:
+    label = QLabel(f"<b>{title}</b>")
+    label.setStyleSheet("font-size: 14px; padding-top: 6px;")
+    return label
+
+
 class SettingsView(QWidget):
     def __init__(self, ctx: AppContext, controller: SyncController,
                  parent: QWidget | None = None) -> None:
@@ -92,6 +98,7 @@ class SettingsView(QWidget):
         self.test_result.setWordWrap(True)
 
         form = QFormLayout()
+        form.addRow(_section("Registry"))
         form.addRow("Registry URL:", self.url_edit)
         form.addRow("CA bundle:", ca_row)
         form.addRow("Your name:", self.steward_edit)
@@ -100,6 +107,7 @@ class SettingsView(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         form.addRow("", buttons)
+        form.addRow(_section("Sign-in token"))
         form.addRow("Token:", token_row)
         form.addRow("", self.token_state)
         form.addRow("", self.keyring_label)
@@ -110,8 +118,10 @@ class SettingsView(QWidget):
 
         panel = QFrame()
         panel.setObjectName("panel")
-        panel.setLayout(form)
-        form.setContentsMargins(16, 16, 16, 16)
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(16, 12, 16, 12)
+        panel_layout.setSpacing(14)
+        panel_layout.addLayout(form)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
