@@ -164,3 +164,48 @@ def test_a_process_killed_mid_write_leaves_the_last_committed_state(tmp_path, ru
             queued = store.db.conn.execute(
                 "SELECT count(*) FROM outbox WHERE record_id = ?", (m.id,)).fetchone()[0]
             assert queued == 1 + writes
+
+
+def test_checklist_totals_follow_every_kind_of_item_write(store):
+    """The trigger-kept per-model totals always equal a direct count of the items."""
+    import random
+
+    from stewardship.domain.records import ChecklistItem
+
+    rnd = random.Random(7)
+    models = [store.save(make_model(slug=f"m{i}", display_name=f"M {i}"), "t") for i in range(3)]
+    items: list[ChecklistItem] = []
+
+    def direct() -> dict[str, tuple[int, int]]:
+        rows = store.db.conn.execute(
+            "SELECT model_id, count(*), sum(status IN ('done', 'not_applicable'))"
+            " FROM checklist_items WHERE deleted = 0 GROUP BY model_id").fetchall()
+        return {m: (n, done) for m, n, done in rows}
+
+    def kept() -> dict[str, tuple[int, int]]:
+        rows = store.db.conn.execute(
+            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0").fetchall()
+        return {m: (n, done) for m, n, done in rows}
+
+    for step in range(200):
+        action = rnd.choice(["add", "status", "delete", "move", "purge"])
+        if action == "add" or not items:
+            item = store.save(ChecklistItem(model_id=rnd.choice(models).id, template_key=f"k{step}",
+                                            title=f"Item {step}"), "t")
+            items.append(item)
+        else:
+            item = rnd.choice(items)
+            current = store.get(ChecklistItem, item.id)
+            if current is None:
+                continue
+            if action == "status" and not current.deleted:
+                status = rnd.choice(["todo", "in_progress", "done", "blocked"])
+                store.save(current.replace(status=status), "t")
+            elif action == "delete":
+                store.delete(ChecklistItem, current.id, "t")
+            elif action == "move" and not current.deleted:
+                store.save(current.replace(model_id=rnd.choice(models).id), "t")
+            elif action == "purge":
+                with store.transaction():
+                    store.db.conn.execute("DELETE FROM checklist_items WHERE id = ?", (current.id,))
+        assert kept() == direct(), f"step {step}: {action}"

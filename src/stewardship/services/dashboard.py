@@ -67,19 +67,26 @@ def countdown_text(days_left: int | None, state: LifecycleState) -> str:
 
 
 def checklist_progress(store: Store, today: date) -> dict[str, ChecklistProgress]:
-    """Per model: items in total, complete (done or not applicable), and overdue."""
-    cur = store.db.conn.execute(
+    """Per model: items in total, complete (done or not applicable), and overdue.
+
+    Totals come from ``checklist_totals`` (kept by triggers); overdue items are
+    counted through the partial index of open items with a due date.
+    """
+    conn = store.db.conn
+    late = dict(conn.execute(
         """
-        SELECT model_id,
-               count(*),
-               sum(status IN ('done', 'not_applicable')),
-               sum(due_date IS NOT NULL AND due_date != '' AND due_date < ?
-                   AND status NOT IN ('done', 'not_applicable'))
-        FROM checklist_items WHERE deleted = 0 GROUP BY model_id
+        SELECT model_id, count(*) FROM checklist_items
+        WHERE deleted = 0 AND status NOT IN ('done', 'not_applicable')
+          AND due_date < ? AND due_date IS NOT NULL AND due_date != ''
+        GROUP BY model_id
         """,
         (today.isoformat(),),
-    )
-    return {mid: ChecklistProgress(n, done or 0, late or 0) for mid, n, done, late in cur}
+    ).fetchall())
+    return {
+        mid: ChecklistProgress(total, complete, late.get(mid, 0))
+        for mid, total, complete in conn.execute(
+            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0")
+    }
 
 
 def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboard:

@@ -113,9 +113,49 @@ def _v4_checklist_progress_index(db: sqlite_utils.Database) -> None:
                " ON checklist_items (model_id, deleted, status, due_date)")
 
 
+_COMPLETE = "('done', 'not_applicable')"
+
+
+def _v5_checklist_totals(db: sqlite_utils.Database) -> None:
+    # Per-model item totals kept by triggers, so the dashboard reads one row per
+    # model instead of adding up every checklist item at start-up; overdue items
+    # (which depend on today) are counted through a partial index of open items.
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE checklist_totals (model_id TEXT PRIMARY KEY,"
+        " total INTEGER NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0)"
+    )
+    conn.execute(
+        "INSERT INTO checklist_totals (model_id, total, complete)"
+        f" SELECT model_id, count(*), sum(status IN {_COMPLETE}) FROM checklist_items"
+        " WHERE deleted = 0 GROUP BY model_id"
+    )
+    add_new = (
+        "INSERT INTO checklist_totals (model_id, total, complete)"
+        f" SELECT NEW.model_id, 1, NEW.status IN {_COMPLETE} WHERE NEW.deleted = 0"
+        " ON CONFLICT(model_id) DO UPDATE SET total = total + 1,"
+        " complete = complete + excluded.complete;"
+    )
+    remove_old = (
+        "UPDATE checklist_totals SET total = total - 1,"
+        f" complete = complete - (OLD.status IN {_COMPLETE})"
+        " WHERE model_id = OLD.model_id AND OLD.deleted = 0;"
+    )
+    conn.execute(f"CREATE TRIGGER checklist_totals_insert AFTER INSERT ON checklist_items"
+                 f" BEGIN {add_new} END")
+    conn.execute(f"CREATE TRIGGER checklist_totals_delete AFTER DELETE ON checklist_items"
+                 f" BEGIN {remove_old} END")
+    conn.execute("CREATE TRIGGER checklist_totals_update AFTER UPDATE OF status, deleted, model_id"
+                 f" ON checklist_items BEGIN {remove_old} {add_new} END")
+    conn.execute(
+        "CREATE INDEX idx_checklist_items_open_due ON checklist_items (due_date, model_id)"
+        f" WHERE deleted = 0 AND status NOT IN {_COMPLETE}"
+    )
+
+
 Migration = Callable[["sqlite_utils.Database"], None]
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes, _v3_sync_state,
-                               _v4_checklist_progress_index]
+                               _v4_checklist_progress_index, _v5_checklist_totals]
 
 LATEST_VERSION = len(MIGRATIONS)
