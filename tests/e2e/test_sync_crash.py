@@ -11,7 +11,7 @@ import time
 
 from stewardship.domain.records import Model
 from stewardship.store import Store
-from stewardship.sync.engine import record_payload
+from stewardship.sync.protocol import record_payload
 
 KILLS = int(os.environ.get("STEWARDSHIP_CRASH_KILLS", "20"))
 

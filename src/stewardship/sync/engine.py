@@ -21,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import ValidationError
 from ..domain.merge import BOOKKEEPING, three_way_merge
 from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
 from .errors import Cancelled, CursorReset, RegistryProtocolError
 from .page_store import PagePrefetch, PageWriter
+from .protocol import operation, parse_remote, record_payload
 
 if TYPE_CHECKING:
     from .client import RegistryClient
@@ -61,48 +61,6 @@ class SyncSummary:
         for warning in self.warnings:
             text += f" (warning: {warning})"
         return text
-
-
-def record_payload(record: Record) -> dict[str, Any]:
-    """The fields a record syncs with: its data, without the write bookkeeping."""
-    return {k: v for k, v in record.to_dict().items() if k not in BOOKKEEPING}
-
-
-def operation(record: Record) -> dict[str, Any]:
-    op: dict[str, Any] = {"type": record.TYPE, "id": record.id, "base_version": record.version}
-    if record.deleted:
-        op["deleted"] = True
-    else:
-        op["data"] = {**record_payload(record), "modified_by": record.modified_by}
-    return op
-
-
-def parse_remote(entry: dict[str, Any], local: Record | None = None) -> Record:
-    """A record from the registry (feed entry or conflict reply) as a domain record.
-
-    A tombstone carries no data: it is the local copy (if any) marked deleted.
-    """
-    try:
-        cls = RECORD_TYPES[entry["type"]]
-        raw = entry.get("data")
-        if raw is None and entry.get("deleted") and local is not None:
-            raw = {k: v for k, v in local.to_dict().items() if k not in BOOKKEEPING}
-        data = dict(raw or {})
-        data["id"] = entry["id"]
-        data["version"] = int(entry["version"])
-        data["deleted"] = bool(entry.get("deleted", False))
-        if entry.get("modified_at"):
-            data["modified_at"] = entry["modified_at"]
-        if entry.get("modified_by"):
-            data["modified_by"] = entry["modified_by"]
-        return cls.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        what = exc.args[0] if isinstance(exc, KeyError) else exc
-        if isinstance(exc, ValidationError):
-            what = str(exc)
-        raise RegistryProtocolError(
-            f"the registry sent a record the console cannot read ({what}); nothing was changed"
-        ) from exc
 
 
 class SyncEngine:
