@@ -308,7 +308,7 @@ class Store:
             saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
             self.upsert(cls, [self.to_row(saved)])
             if old is None:
-                self._audit(saved, "(created)", None, _summary(saved), who, note)
+                self._audit(saved, "(created)", None, record_summary(saved), who, note)
             else:
                 for name, (before, after) in changes.items():
                     self._audit(saved, name, before, after, who, note)
@@ -400,7 +400,8 @@ def diff_records(old: Record | None, new: Record) -> dict[str, tuple[Any, Any]]:
     }
 
 
-def _summary(record: Record) -> str:
+def record_summary(record: Record) -> str:
+    """A record's name for the "(created)" audit row: its display name, title or slug."""
     for name in ("display_name", "title", "slug"):
         value = getattr(record, name, "")
         if value:

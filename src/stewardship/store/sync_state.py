@@ -12,7 +12,7 @@ from typing import Any
 
 from ..domain.dates import utc_now
 from ..domain.records import RECORD_TYPES, Record
-from .database import Store, _summary, diff_records
+from .database import Store, diff_records, record_summary
 
 CURSOR_KEY = "sync.cursor"
 LAST_SYNC_KEY = "sync.last_success_at"
@@ -153,7 +153,7 @@ class SyncState:
         self.store.upsert(cls, [self.store.to_row(record)])
         who = record.modified_by or "registry"
         if old is None:
-            self.store._audit(record, "(created)", None, _summary(record), who, note)
+            self.store._audit(record, "(created)", None, record_summary(record), who, note)
         else:
             for name, (before, after) in diff_records(old, record).items():
                 self.store._audit(record, name, before, after, who, note)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
-from ..store.database import diff_records
+from ..store.database import diff_records, record_summary
 
 #: Most ids in one ``IN (...)`` list (SQLite allows far more; this keeps statements small).
 CHUNK = 500
@@ -77,7 +77,7 @@ class PageWriter:
         self.rows[type(record)].append(self.store.to_row(record, fields))
         who = record.modified_by or "registry"
         if old is None:
-            self.audit.append((record, "(created)", None, _summary(record), who, note))
+            self.audit.append((record, "(created)", None, record_summary(record), who, note))
         else:
             for name, (before, after) in diff_records(old, record).items():
                 self.audit.append((record, name, before, after, who, note))
@@ -98,10 +98,3 @@ class PageWriter:
         self.audit = []
         self.bases = []
 
-
-def _summary(record: Record) -> str:
-    for name in ("display_name", "title", "slug"):
-        value = getattr(record, name, "")
-        if value:
-            return str(value)
-    return record.TYPE

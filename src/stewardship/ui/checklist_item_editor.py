@@ -29,7 +29,7 @@ from ..domain.errors import Problem, ValidationError
 from ..domain.records import ChecklistItem, ItemStatus
 from ..services.checklists import ChecklistService
 from .hash_worker import HashJob
-from .widgets import repolish
+from .widgets import error_label, repolish
 
 STATUS_LABELS = {
     ItemStatus.TODO: "To do",
@@ -151,11 +151,7 @@ class ItemEditor(QWidget):
 
     # -- building --------------------------------------------------------
     def _error_label(self, name: str) -> QLabel:
-        error = QLabel()
-        error.setProperty("role", "error")
-        error.setWordWrap(True)
-        error.hide()
-        self.errors[name] = error
+        error = self.errors[name] = error_label()
         return error
 
     def _make_widget(self, name: str, kind: str, hint: str) -> QWidget:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +18,7 @@ from ..domain.records import label
 from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
 from . import style
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import Card, ProgressDelegate, page_subtitle, page_title
+from .widgets import Card, ProgressDelegate, page_subtitle, page_title, row_table
 
 
 def _date_key(row: DashboardRow) -> str:
@@ -110,16 +108,9 @@ class DashboardView(QWidget):
         self.filter_edit.textChanged.connect(self.proxy.set_search)
         self.filter_edit.textChanged.connect(self._update_count)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = row_table(self.proxy, row_height=30)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setItemDelegateForColumn(5, ProgressDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

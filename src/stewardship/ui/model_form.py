@@ -27,7 +27,7 @@ from ..domain.lifecycle import LifecycleState, allowed_next
 from ..domain.records import ChecklistItem, Model
 from ..services.models import ModelService
 from .override_dialog import RetirementOverrideDialog
-from .widgets import repolish
+from .widgets import error_label, repolish
 
 DATE_HINT = "YYYY-MM-DD"
 
@@ -75,11 +75,7 @@ class ModelForm(QWidget):
         for name, text, kind, hint in FIELDS:
             widget = self._make_widget(name, kind, hint)
             self.widgets[name] = widget
-            error = QLabel()
-            error.setProperty("role", "error")
-            error.setWordWrap(True)
-            error.hide()
-            self.errors[name] = error
+            error = self.errors[name] = error_label()
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(widget)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Record
-from .widgets import repolish
+from .widgets import error_label, repolish
 
 DATE_HINT = "YYYY-MM-DD"
 
@@ -70,11 +70,7 @@ class RecordForm(QWidget):
         for spec in specs:
             widget = self._make_widget(spec)
             self.widgets[spec.name] = widget
-            error = QLabel()
-            error.setProperty("role", "error")
-            error.setWordWrap(True)
-            error.hide()
-            self.errors[spec.name] = error
+            error = self.errors[spec.name] = error_label()
             hint = QLabel()
             hint.setProperty("role", "hint")
             hint.setWordWrap(True)

@@ -32,7 +32,7 @@ from ..services.reports import ReportService
 from ..store import Store
 from .background import Task, TaskStatus
 from .report_pdf import write_report
-from .widgets import repolish
+from .widgets import error_label, repolish
 
 EXPORT_FILTERS = "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"
 SECTION_HINTS = {
@@ -165,11 +165,7 @@ class ReportEditor(QWidget):
         self.load_model(None)
 
     def _error_label(self, name: str) -> QLabel:
-        error = QLabel()
-        error.setProperty("role", "error")
-        error.setWordWrap(True)
-        error.hide()
-        self.errors[name] = error
+        error = self.errors[name] = error_label()
         return error
 
     # -- loading ---------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHeaderView,
     QLabel,
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,7 +24,7 @@ from . import style
 from .interviews_panel import InterviewsPanel
 from .report_editor import ReportEditor
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import page_subtitle, page_title
+from .widgets import page_subtitle, page_title, row_table
 
 COLUMNS: list[Column[ReportListRow]] = [
     Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
@@ -57,15 +55,8 @@ class ReportsView(QWidget):
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.list_model)
         self.search.textChanged.connect(self.proxy.set_search)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = row_table(self.proxy)
         # Kept in the service's order: models with a report first, then by name.
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

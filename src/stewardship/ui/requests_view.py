@@ -12,7 +12,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +33,7 @@ from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
 from .request_form import RequestForm
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import page_subtitle, page_title
+from .widgets import page_subtitle, page_title, row_table
 from .workers import Worker, start
 
 #: Above this many requests the list loads in a worker, so the window never freezes.
@@ -146,16 +144,9 @@ class RequestsView(QWidget):
         self.new_button.setToolTip("Log a new preference request (Ctrl+N)")
         self.new_button.clicked.connect(self.new_request)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = row_table(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

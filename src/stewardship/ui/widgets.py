@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QLabel,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,31 @@ def page_subtitle(text: str) -> QLabel:
     label.setObjectName("pageSubtitle")
     label.setWordWrap(True)
     return label
+
+
+def error_label() -> QLabel:
+    """The red line under a form field that says why it is invalid (hidden until then)."""
+    label = QLabel()
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def row_table(model: QAbstractItemModel, *, row_height: int = 28,
+              accessible_name: str = "") -> QTableView:
+    """A read-only table of rows: whole-row single selection, no row numbers, no wrapping."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(row_height)
+    if accessible_name:
+        table.setAccessibleName(accessible_name)
+    return table
 
 
 def repolish(widget: QWidget) -> None:
