@@ -162,3 +162,20 @@ def test_a_registry_clock_far_off_warns_but_syncs(console_factory, registry):
         assert ben.sync().warnings == [], "two minutes off is no cause for a warning"
     finally:
         near.stop()
+
+
+def test_a_delete_made_while_a_batch_awaits_its_reply_is_not_lost(console_factory, registry, proxy):
+    """Found by the state machine: a later edit whose outbox row took a number freed by
+    another record of the same batch was dropped with the batch's reply."""
+    ana = console_factory("ana", url=proxy.url)
+    first = ana.store.save(model("gone-early"), "Ana")
+    second = ana.store.save(model("kept-then-deleted"), "Ana")
+    ana.store.delete(Model, first.id, "Ana")  # never sent: leaves the outbox with the batch
+    proxy.inject("drop_reply", "/v1/batch", times=3)
+    with pytest.raises(RegistryUnreachable):
+        ana.sync(retries=0)  # the registry created `second`, the reply was lost
+    proxy.faults.clear()
+    ana.store.delete(Model, second.id, "Ana")
+    ana.sync()
+    assert registry.records()[("model", second.id)].deleted, "the delete reached the registry"
+    assert SyncState(ana.store).waiting_count() == 0

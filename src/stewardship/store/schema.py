@@ -153,9 +153,17 @@ def _v5_checklist_totals(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
+    # The outbox position each record of a pending batch covers. One position
+    # for the whole batch dropped later edits of one record whose outbox row
+    # took a number freed by another record of the batch (SQLite reuses rowids).
+    db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
+
+
 Migration = Callable[["sqlite_utils.Database"], None]
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes, _v3_sync_state,
-                               _v4_checklist_progress_index, _v5_checklist_totals]
+                               _v4_checklist_progress_index, _v5_checklist_totals,
+                               _v6_pending_batch_tops]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -23,6 +23,15 @@ class PendingBatch:
     idempotency_key: str
     body: dict[str, Any]
     max_seq: int
+    #: "type/id" -> the highest outbox position of that record the batch covers
+    tops: dict[str, int] | None = None
+
+    def top(self, record_type: str, record_id: str) -> int:
+        """The outbox rows of this record that the batch sends (a batch from an older
+        console has no per-record positions: its single highest one applies)."""
+        if self.tops is None:
+            return self.max_seq
+        return self.tops[f"{record_type}/{record_id}"]
 
 
 @dataclass(frozen=True)
@@ -129,17 +138,21 @@ class SyncState:
     # -- pending batch ---------------------------------------------------
     def pending_batch(self) -> PendingBatch | None:
         row = self.conn.execute(
-            "SELECT idempotency_key, body, max_seq FROM sync_pending_batch ORDER BY id LIMIT 1"
+            "SELECT idempotency_key, body, max_seq, tops FROM sync_pending_batch"
+            " ORDER BY id LIMIT 1"
         ).fetchone()
-        return PendingBatch(row[0], json.loads(row[1]), int(row[2])) if row else None
+        if not row:
+            return None
+        return PendingBatch(row[0], json.loads(row[1]), int(row[2]),
+                            json.loads(row[3]) if row[3] else None)
 
     def save_pending_batch(self, batch: PendingBatch) -> None:
         with self.store.transaction():
             self.conn.execute(
-                "INSERT INTO sync_pending_batch (idempotency_key, body, max_seq, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO sync_pending_batch (idempotency_key, body, max_seq, created_at, tops)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (batch.idempotency_key, json.dumps(batch.body, sort_keys=True), batch.max_seq,
-                 utc_now()),
+                 utc_now(), json.dumps(batch.tops) if batch.tops is not None else None),
             )
 
     def clear_pending_batch(self, key: str) -> None:

@@ -119,19 +119,19 @@ class SyncEngine:
 
     def _next_batch(self) -> PendingBatch | None:
         ops: list[dict[str, Any]] = []
-        max_seq = 0
+        tops: dict[str, int] = {}
         with self.store.transaction():
             for record_type, record_id, top in self.state.pushable(self.batch_limit):
                 record = self.store.get(RECORD_TYPES[record_type], record_id)
-                max_seq = max(max_seq, top)
                 if record is None or (record.deleted and record.version == 0):
                     # Created and deleted before it ever reached the registry.
                     self.state.drop_outbox(record_type, record_id, top)
                     continue
                 ops.append(operation(record))
+                tops[f"{record_type}/{record_id}"] = top
             if not ops:
                 return None
-            batch = PendingBatch(str(uuid.uuid4()), {"operations": ops}, max_seq)
+            batch = PendingBatch(str(uuid.uuid4()), {"operations": ops}, max(tops.values()), tops)
             self.state.save_pending_batch(batch)
         return batch
 
@@ -144,10 +144,10 @@ class SyncEngine:
             )
         with self.store.transaction():
             for op, result in zip(ops, results, strict=True):
-                self._apply_result(op, result, batch.max_seq, summary)
+                self._apply_result(op, result, batch.top(op["type"], op["id"]), summary)
             self.state.clear_pending_batch(batch.idempotency_key)
 
-    def _apply_result(self, op: dict[str, Any], result: dict[str, Any], max_seq: int,
+    def _apply_result(self, op: dict[str, Any], result: dict[str, Any], top_seq: int,
                       summary: SyncSummary) -> None:
         record_type, record_id = op["type"], op["id"]
         status = result.get("status") if isinstance(result, dict) else None
@@ -162,7 +162,7 @@ class SyncEngine:
                 sent = dict(op["data"])
             self.state.set_version(record_type, record_id, version)
             self.state.set_base(record_type, record_id, version, sent)
-            self.state.drop_outbox(record_type, record_id, max_seq)
+            self.state.drop_outbox(record_type, record_id, top_seq)
             self.state.clear_conflicts(record_type, record_id)
             summary.pushed += 1
         elif status == "conflict":
@@ -182,7 +182,7 @@ class SyncEngine:
             field = str(errors[0].get("field") or "") if isinstance(errors[0], dict) else ""
             self.state.clear_conflicts(record_type, record_id)
             self.state.add_conflict(record_type, record_id, kind="rejected", field=field,
-                                    detail=str(detail), their_version=max_seq)
+                                    detail=str(detail), their_version=top_seq)
             summary.rejected += 1
         else:
             raise RegistryProtocolError(
