@@ -10,7 +10,8 @@ from stewardship import __version__
 from stewardship.app import AppContext
 from stewardship.cli import main
 from stewardship.services.org_config import ENV_ORG_CONFIG
-from stewardship.ui.about_dialog import AboutDialog, app_icon
+from stewardship.ui.about_dialog import AboutDialog
+from stewardship.ui.app_icon import app_icon
 from stewardship.ui.main_window import MainWindow
 
 ORG = "[registry]\nurl = https://registry.meridian.example\n\n[notice]\ndefault_days = 90\n"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from .records import Model
+from datetime import date
+from functools import cached_property
+from typing import Protocol
 
 DEFAULT_NOTICE_DAYS = 60
 
@@ -17,11 +18,25 @@ class NoticePolicy:
     per_provider: dict[str, int] = field(default_factory=dict)
 
     def required_days(self, provider: str) -> int:
-        wanted = provider.strip().lower()
+        return self._by_provider.get(provider.strip().lower(), self.default_days)
+
+    @cached_property
+    def _by_provider(self) -> dict[str, int]:
+        """``per_provider`` keyed by the trimmed, lower-cased name (the first entry wins)."""
+        keyed: dict[str, int] = {}
         for name, days in self.per_provider.items():
-            if name.strip().lower() == wanted:
-                return days
-        return self.default_days
+            keyed.setdefault(name.strip().lower(), days)
+        return keyed
+
+
+class NoticeSubject(Protocol):
+    """What notice is measured on: a model record, or the dashboard's summary of one."""
+
+    provider: str
+    deprecation_announced_on: date | None
+
+    @property
+    def planned_retirement(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ class NoticeAssessment:
         return self.shortfall_days > 0
 
 
-def assess_notice(model: Model, policy: NoticePolicy) -> NoticeAssessment:
+def assess_notice(model: NoticeSubject, policy: NoticePolicy) -> NoticeAssessment:
     """Days from the deprecation announcement to the planned retirement, against policy."""
     required = policy.required_days(model.provider)
     retirement = model.planned_retirement

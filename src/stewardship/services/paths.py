@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from ..store import DB_FILENAME
 
 APP_NAME = "stewardship-console"
@@ -18,6 +16,8 @@ class DataDirError(Exception):
 
 
 def default_data_dir() -> Path:
+    import platformdirs  # only here: imported when no folder is named, not on every start
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from html import escape
-from importlib.resources import as_file, files
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,15 +17,8 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..app import AppContext
 from ..buildinfo import build_id
+from .app_icon import app_icon
 from .org_defaults import OrgDefaultsPanel
-
-ICON_NAME = "stewardship-console.svg"
-
-
-def app_icon() -> QIcon:
-    """The application icon from ``resources/icons`` (works from a checkout, wheel and bundle)."""
-    with as_file(files("stewardship.resources") / "icons" / ICON_NAME) as path:
-        return QIcon(str(path))
 
 
 class AboutDialog(QDialog):

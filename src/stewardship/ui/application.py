@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from .. import __version__
 from ..app import AppContext
 from . import bench_probe
-from .about_dialog import app_icon
+from .app_icon import app_icon
 from .main_window import VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 

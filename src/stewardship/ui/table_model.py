@@ -65,7 +65,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self.columns = list(columns)
         self._rows: list[T] = []
-        self._search: list[str] = []
+        self._search: list[str] | None = []
         self._row_style = row_style
         self._search_text = search_text
         self._sort: tuple[int, Qt.SortOrder] | None = None
@@ -74,20 +74,21 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        if self._search_text:
-            self._search = [self._search_text(r).lower() for r in self._rows]
-        else:
-            self._search = [
-                " ".join(c.display(r) for c in self.columns).lower() for r in self._rows
-            ]
+        self._search = None  # built when a filter first needs it, not on every load
         if self._sort is not None:
             order = self._sorted_order(*self._sort)
             self._rows = [self._rows[i] for i in order]
-            self._search = [self._search[i] for i in order]
         self.endResetModel()
 
     def search_texts(self) -> list[str]:
         """The lower-cased search text of every row, in row order (do not change it)."""
+        if self._search is None:
+            if self._search_text:
+                self._search = [self._search_text(r).lower() for r in self._rows]
+            else:
+                self._search = [
+                    " ".join(c.display(r) for c in self.columns).lower() for r in self._rows
+                ]
         return self._search
 
     # -- sorting ---------------------------------------------------------
@@ -100,7 +101,8 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self.layoutAboutToBeChanged.emit()
         new_order = self._sorted_order(column, order)
         self._rows = [self._rows[i] for i in new_order]
-        self._search = [self._search[i] for i in new_order]
+        if self._search is not None:
+            self._search = [self._search[i] for i in new_order]
         position = [0] * len(new_order)
         for new, old in enumerate(new_order):
             position[old] = new
@@ -126,7 +128,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         return self._rows[i]
 
     def search_text(self, i: int) -> str:
-        return self._search[i]
+        return self.search_texts()[i]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -285,19 +287,20 @@ class SearchProxy(QAbstractProxyModel):
         if model is None:
             self._map, self._back = [], []
             return
-        texts = model.search_texts()
+        count = model.rowCount()
         words = self._words
         if type(self).filterAcceptsRow is not SearchProxy.filterAcceptsRow:
             root = QModelIndex()
-            keep = [i for i in range(len(texts)) if self.filterAcceptsRow(i, root)]
-        elif not words:
-            keep = list(range(len(texts)))
+            keep = [i for i in range(count) if self.filterAcceptsRow(i, root)]
+        elif not words:  # no filter: the search texts are not needed (nor built)
+            keep = list(range(count))
         elif len(words) == 1:
             word = words[0]
-            keep = [i for i, text in enumerate(texts) if word in text]
+            keep = [i for i, text in enumerate(model.search_texts()) if word in text]
         else:
-            keep = [i for i, text in enumerate(texts) if all(w in text for w in words)]
-        back = [-1] * len(texts)
+            keep = [i for i, text in enumerate(model.search_texts())
+                    if all(w in text for w in words)]
+        back = [-1] * count
         for proxy_row, source_row in enumerate(keep):
             back[source_row] = proxy_row
         self._map, self._back = keep, back
