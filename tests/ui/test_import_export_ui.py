@@ -29,6 +29,10 @@ def wait_idle(qtbot, window: MainWindow) -> None:
 def test_file_menu_offers_import_bundled_schedules_and_export(qtbot, ctx):
     window = make_window(qtbot, ctx)
     file_menu = window.menuBar().actions()[0].menu()
+    assert file_menu.title() == "&File", "the menu titles are there from the first frame"
+    window.show()
+    # Start-up paints first; the entries follow on their own just after the first paint.
+    qtbot.waitUntil(lambda: len(file_menu.actions()) > 0, timeout=5_000)
     texts = [a.text() for a in file_menu.actions()]
     assert "&Import schedules…" in texts and "&Export…" in texts
     assert "Import &bundled public schedules" in texts

@@ -42,6 +42,7 @@ def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
     if view not in VIEW_KEYS:
         raise ValueError(f"unknown view '{view}'; use one of {', '.join(VIEW_KEYS)}")
     window.resize(*SCREENSHOT_SIZE)
+    window.finish_start()  # the picture shows the whole window: menus and sync status too
     window.show_view(view)
     window.show()
     app = QApplication.instance()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,12 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
+from .after_paint import call_after_first_paint
 from .dashboard_view import DashboardView
-from .import_export_actions import ImportExportActions
 from .page_stack import LazyPages
 from .placeholder_view import ComingView
-from .sync_controller import SyncController
-from .sync_status import SyncStatusWidget
+
+if TYPE_CHECKING:
+    from .import_export_actions import ImportExportActions
+    from .sync_controller import SyncController
+    from .sync_status import SyncStatusWidget
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,15 @@ VIEW_KEYS = [v.key for v in VIEWS]
 
 
 class MainWindow(QMainWindow):
+    """The window. What the first frame shows is built here; the rest (menu entries, sync
+    controller and status, timers) right after the first paint (:meth:`finish_start`)."""
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("Stewardship Console")
         self.setMinimumSize(QSize(960, 600))
-        self.sync = SyncController(ctx, self)
+        self._started = False
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -77,7 +84,6 @@ class MainWindow(QMainWindow):
         for number, spec in enumerate(VIEWS, start=1):
             item = QListWidgetItem(spec.title if spec.build else f"{spec.title}  ·  soon")
             item.setToolTip(f"{spec.title} (Ctrl+{number})")
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
         # Pages are built when first shown and refreshed only when visible (page_stack).
         self.pages = LazyPages(self.stack, VIEW_KEYS, self._build_page, self._page_built)
@@ -93,11 +99,6 @@ class MainWindow(QMainWindow):
 
         self.data_label = QLabel()
         self.statusBar().addWidget(self.data_label, 1)
-        self.sync_status = SyncStatusWidget(self.sync)
-        self.statusBar().addPermanentWidget(self.sync_status)
-        self.sync_status.conflicts_clicked.connect(lambda: self.show_view("conflicts"))
-        self.sync.finished.connect(self._sync_finished)
-        self.sync.token_needed.connect(self._ask_token)
         self.config_label = QLabel()
         self.config_label.setObjectName("configWarning")
         if ctx.config_warnings:
@@ -107,18 +108,61 @@ class MainWindow(QMainWindow):
             self.config_label.setToolTip("\n".join(str(w) for w in ctx.config_warnings))
             self.config_label.setStyleSheet("color:#8a5a00; font-weight:600;")
             self.statusBar().addPermanentWidget(self.config_label)
+        # The menu bar shows its titles at once; the entries are added by finish_start.
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.help_menu = self.menuBar().addMenu("&Help")
 
+        self.show_view("dashboard")
+        self._refresh_status()
+        self._restore_state()
+        call_after_first_paint(self, self.finish_start)
+
+    def finish_start(self) -> None:
+        """Build what the first frame does not show. Runs once, just after the first paint
+        (or earlier, when something asks for the sync controller or the file actions)."""
+        if self._started:
+            return
+        self._started = True
+        from .sync_controller import SyncController
+        from .sync_status import SyncStatusWidget
+
+        self._sync = SyncController(self.ctx, self)
+        self._sync_status = SyncStatusWidget(self._sync)
+        if self.ctx.config_warnings:  # left of the organisation-settings warning
+            self.statusBar().insertPermanentWidget(0, self._sync_status)
+        else:
+            self.statusBar().addPermanentWidget(self._sync_status)
+        self._sync_status.conflicts_clicked.connect(lambda: self.show_view("conflicts"))
+        self._sync.finished.connect(self._sync_finished)
+        self._sync.token_needed.connect(self._ask_token)
         self._build_menus()
 
-        self._last_day = ctx.today()
+        self._last_day = self.ctx.today()
         self._day_timer = QTimer(self)
         self._day_timer.setInterval(60_000)
         self._day_timer.timeout.connect(self._check_day_change)
         self._day_timer.start()
 
-        self.show_view("dashboard")
-        self._refresh_status()
-        self._restore_state()
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`finish_start` has run (menus, sync status and timers exist)."""
+        return self._started
+
+    @property
+    def sync(self) -> SyncController:
+        self.finish_start()
+        return self._sync
+
+    @property
+    def sync_status(self) -> SyncStatusWidget:
+        self.finish_start()
+        return self._sync_status
+
+    @property
+    def import_export(self) -> ImportExportActions:
+        self.finish_start()
+        return self._import_export
 
     def _build_page(self, key: str) -> QWidget:
         spec = VIEWS[VIEW_KEYS.index(key)]
@@ -141,11 +185,13 @@ class MainWindow(QMainWindow):
 
     # -- navigation ------------------------------------------------------
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        from .import_export_actions import ImportExportActions
+
+        file_menu = self.file_menu
         refresh = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
-        self.import_export = ImportExportActions(self, self.ctx, file_menu)
+        self._import_export = ImportExportActions(self, self.ctx, file_menu)
         sync_action = QAction("S&ync now", self, shortcut=QKeySequence("F9"))
         sync_action.setToolTip("Send your changes to the registry and fetch everyone else's")
         sync_action.triggered.connect(lambda: self.sync.sync_now())
@@ -155,16 +201,14 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        view_menu = self.menuBar().addMenu("&View")
         for number, spec in enumerate(VIEWS, start=1):
             action = QAction(spec.title, self, shortcut=QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_view(key))
-            view_menu.addAction(action)
+            self.view_menu.addAction(action)
 
-        help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Stewardship Console", self)
         about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        self.help_menu.addAction(about)
 
     def show_view(self, key: str) -> None:
         row = VIEW_KEYS.index(key)
@@ -192,7 +236,8 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        self.sync.refresh_status()
+        if self._started:
+            self._sync.refresh_status()
         self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
 
     def _sync_finished(self, outcome: object) -> None:
