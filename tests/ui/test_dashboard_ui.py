@@ -53,3 +53,28 @@ def test_enter_on_a_row_opens_the_model(qtbot, demo_ctx):
     with qtbot.waitSignal(view.model_activated) as signal:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert signal.args == [expected]
+
+
+def test_a_card_turns_red_when_it_needs_attention_and_back(qtbot):
+    from PySide6.QtGui import QPalette
+
+    from stewardship.ui.style import DANGER, STYLE_SHEET
+    from stewardship.ui.widgets import Card
+
+    card = Card("overdue checklist items")
+    card.setStyleSheet(STYLE_SHEET)
+    qtbot.addWidget(card)
+    card.show()
+
+    def colour() -> str:
+        return card.value_label.palette().color(QPalette.ColorRole.WindowText).name()
+
+    card.set_value(0)
+    calm = colour()
+    assert calm != DANGER
+    card.set_value(3, alert=True)
+    assert (card.value, colour()) == ("3", DANGER)
+    card.set_value(3, alert=True)  # unchanged: stays red
+    assert colour() == DANGER
+    card.set_value(0)
+    assert colour() == calm

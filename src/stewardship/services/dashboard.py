@@ -48,16 +48,15 @@ class ModelSummary:
     )
 
     def __init__(self, row: tuple) -> None:
-        (self.id, self.slug, self.display_name, self.family, self.provider, state,
-         announced, not_before, on, retired, self.replacement) = row
+        (self.id, slug, name, family, provider, state,
+         announced, not_before, on, retired, replacement) = row
+        self.slug, self.display_name, self.family = slug or "", name or "", family or ""
+        self.provider, self.replacement = provider or "", replacement or ""
         self.lifecycle: LifecycleState = _STATES.get(state) or LifecycleState(state)
         self.deprecation_announced_on = _day(announced)
         self.retirement_not_before = _day(not_before)
         self.retirement_on = _day(on)
         self.retired_on = _day(retired)
-        for name in ("slug", "display_name", "family", "provider", "replacement"):
-            if getattr(self, name) is None:
-                setattr(self, name, "")
 
     @property
     def state(self) -> str:
@@ -156,29 +155,33 @@ def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboar
     rows: list[DashboardRow] = []
     within_30 = within_90 = violations = 0
     for model in models:
-        notice = assess_notice(model, policy)
         retired = model.lifecycle in RETIRED_STATES
-        when = (model.retired_on or model.planned_retirement) if retired else model.planned_retirement
-        days = (when - today).days if when else None
-        if notice.violates_policy and not retired:
-            violations += 1
-        if days is not None and not retired:
+        planned = model.retirement_on or model.retirement_not_before
+        when = (model.retired_on or planned) if retired else planned
+        if when is None:  # no date: not shown, not counted, no notice to measure
+            continue
+        days = (when - today).days
+        notice = None
+        if not retired:
             within_30 += 0 <= days <= 30
             within_90 += 0 <= days <= 90
-        recent = days is not None and days >= -RECENT_DAYS
-        late = days is not None and days < 0 and not retired
-        if when is None or not (recent or late):
+            notice = assess_notice(model, policy)
+            violations += notice.violates_policy
+        if days < -RECENT_DAYS and retired:  # retired long ago: off the dashboard
             continue
+        if notice is None:
+            notice = assess_notice(model, policy)
         rows.append(
             DashboardRow(
                 model=model,
                 retirement=when,
                 days_left=days,
-                overdue=late,
+                overdue=days < 0 and not retired,
                 notice_given=notice.given_days,
                 notice_required=notice.required_days,
                 notice_shortfall=notice.shortfall_days,
-                progress=ChecklistProgress(*totals.get(model.id, (0, 0)), overdue_by_model.get(model.id, 0)),
+                progress=ChecklistProgress(*totals.get(model.id, (0, 0)),
+                                           overdue_by_model.get(model.id, 0)),
             )
         )
     rows.sort(key=lambda r: (r.retirement or date.max, r.model.display_name.lower()))

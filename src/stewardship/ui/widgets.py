@@ -84,14 +84,17 @@ class Card(QFrame):
         layout.addWidget(self.value_label)
         layout.addWidget(self.caption_label)
         self.setAccessibleName(caption)
+        self.setProperty("alert", "false")
 
     def set_value(self, value: int, *, alert: bool = False) -> None:
         self.value_label.setText(str(value))
         self.setAccessibleDescription(f"{value}")
-        self.setProperty("alert", "true" if alert else "false")
-        repolish(self)
-        for child in self.findChildren(QLabel):
-            repolish(child)
+        wanted = "true" if alert else "false"
+        if self.property("alert") != wanted:  # re-styling is costly: only when it changes
+            self.setProperty("alert", wanted)
+            repolish(self)
+            for child in self.findChildren(QLabel):
+                repolish(child)
 
     @property
     def value(self) -> str:
