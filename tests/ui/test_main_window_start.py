@@ -27,3 +27,11 @@ def test_asking_for_the_sync_controller_before_the_first_paint_builds_it(qtbot, 
     assert len(window.menuBar().actions()[0].menu().actions()) > 0
     window.finish_start()  # again: nothing is built twice
     assert len([a for a in window.menuBar().actions()[2].menu().actions()]) == 1
+
+
+def test_a_window_that_is_never_painted_still_finishes_its_start(qtbot, demo_ctx):
+    window = MainWindow(demo_ctx)  # built but not shown (say, started minimised)
+    qtbot.addWidget(window)
+    assert not window.started
+    qtbot.waitUntil(lambda: window.started, timeout=5_000)
+    assert window.sync.timer.isActive(), "background sync is scheduled all the same"

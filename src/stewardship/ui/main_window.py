@@ -63,6 +63,8 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("settings", "Settings", _lazy("settings_view", "SettingsView"), needs_sync=True),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
+#: finish_start runs this long after the window is built if no paint has come first.
+START_FALLBACK_MS = 1_000
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self._refresh_status()
         self._restore_state()
         call_after_first_paint(self, self.finish_start)
+        # A window that starts minimised or hidden is not painted: finish anyway, soon.
+        QTimer.singleShot(START_FALLBACK_MS, self, self.finish_start)
 
     def finish_start(self) -> None:
         """Build what the first frame does not show. Runs once, just after the first paint
