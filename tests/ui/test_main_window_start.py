@@ -35,3 +35,53 @@ def test_a_window_that_is_never_painted_still_finishes_its_start(qtbot, demo_ctx
     assert not window.started
     qtbot.waitUntil(lambda: window.started, timeout=5_000)
     assert window.sync.timer.isActive(), "background sync is scheduled all the same"
+
+
+FIRST_FRAME_PROBE = """
+import json, sys
+from stewardship.ui import bench_probe
+
+snapshot = {}
+watch = bench_probe.PaintProbe.eventFilter
+
+def at_first_paint(self, watched, event):
+    handled = watch(self, watched, event)
+    if self.done and not snapshot:
+        snapshot["modules"] = sorted(sys.modules)
+        snapshot["rows"] = self.table.model().rowCount()
+    return handled
+
+bench_probe.PaintProbe.eventFilter = at_first_paint
+from stewardship.cli import main
+main(["--data-dir", sys.argv[1]])
+print(json.dumps(snapshot))
+"""
+
+
+def test_the_first_frame_loads_only_what_it_shows(demo_ctx, data_dir):
+    """What start-up imports before the dashboard paints (the start-up benchmark's budget).
+
+    The record types, dialogs, menus' file actions, sync, HTTP and keyring
+    code all load after the first paint or on first use.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1",
+               STEWARDSHIP_TODAY="2026-11-28", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(data_dir)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads(done.stdout.strip().splitlines()[-1])
+    assert snapshot["rows"] > 0, "the dashboard painted with its rows"
+    loaded = set(snapshot["modules"])
+    assert "stewardship.ui.dashboard_view" in loaded
+    too_early = loaded & {
+        "stewardship.domain.records", "stewardship.ui.about_dialog",
+        "stewardship.ui.import_export_actions", "stewardship.ui.sync_controller",
+        "stewardship.ui.models_view", "stewardship.sync.engine", "stewardship.services.demo",
+        "requests", "keyring", "sqlite_utils", "platformdirs",
+    }
+    assert not too_early, f"loaded before the first paint: {sorted(too_early)}"

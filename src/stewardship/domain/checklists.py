@@ -8,11 +8,11 @@ and evidence, digests are 64 hex characters) live in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from .errors import Problem, ValidationError
 from .lifecycle import RETIRED_STATES, LifecycleState, parse_state
+from .progress import Progress
 from .records import Checklist, ChecklistItem, label
 
 CHECKLIST_TITLES = {
@@ -28,26 +28,6 @@ def checklist_title(value: str) -> str:
         return CHECKLIST_TITLES[Checklist(value)]
     except ValueError:
         return label(value)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Items in a checklist: in total, complete (done or not applicable), overdue."""
-
-    total: int = 0
-    complete: int = 0
-    overdue: int = 0
-
-    @property
-    def fraction(self) -> float:
-        return self.complete / self.total if self.total else 0.0
-
-    @property
-    def text(self) -> str:
-        out = f"{self.complete}/{self.total}"
-        if self.overdue:
-            out += f" · {self.overdue} overdue"
-        return out
 
 
 def progress(items: Iterable[ChecklistItem], today: date) -> Progress:

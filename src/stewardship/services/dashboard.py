@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain.checklists import Progress as ChecklistProgress
 from ..domain.lifecycle import RETIRED_STATES, LifecycleState
 from ..domain.policy import NoticePolicy, assess_notice
+from ..domain.progress import Progress as ChecklistProgress
 from ..store import Store
 
 #: Retired models stay on the dashboard this long after their retirement.

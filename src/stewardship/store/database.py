@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from ..domain.records import Record
+
 from ..domain.dates import utc_now
-from ..domain.records import RECORD_TYPES, Record
 from .schema import LATEST_VERSION, MIGRATIONS
 
-R = TypeVar("R", bound=Record)
+R = TypeVar("R", bound="Record")  # the record types load with their first use
 
 #: Fields that describe a write rather than the record; they never count as a change.
 BOOKKEEPING = frozenset({"version", "modified_at", "modified_by"})
@@ -426,4 +427,6 @@ def _new_key() -> str:
 
 
 def record_type(name: str) -> type[Record]:
+    from ..domain.records import RECORD_TYPES
+
     return RECORD_TYPES[name]

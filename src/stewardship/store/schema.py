@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported by the store when a migration runs
     import sqlite_utils
 
-from ..domain.records import RECORD_TYPES, Record
+    from ..domain.records import Record
 
 _SQL_TYPES = {"date": str, "bool": int, "int": int, "json": str, "str": str}
 
@@ -23,6 +23,8 @@ def record_columns(cls: type[Record]) -> dict[str, type]:
 
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
+    from ..domain.records import RECORD_TYPES  # only when a migration runs
+
     for cls in RECORD_TYPES.values():
         db[cls.TABLE].create(record_columns(cls), pk="id", not_null={"id"})
     db["models"].create_index(["slug"], unique=True)

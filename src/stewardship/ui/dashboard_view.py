@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
-from ..domain.records import label
 from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
 from . import style
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
@@ -186,4 +185,4 @@ class DashboardView(QWidget):
             self.model_activated.emit(row.model.id)
 
 
-__all__ = ["COLUMNS", "DashboardView", "label"]
+__all__ = ["COLUMNS", "DashboardView"]
