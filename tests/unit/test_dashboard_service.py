@@ -64,3 +64,25 @@ def test_demo_dates_are_relative_to_today(today):
     assert models["halcyon-2"].retirement_on == date(2026, 12, 10)
     later = {m.slug: m for m in demo_models(date(2027, 1, 1))}
     assert later["halcyon-2"].retirement_on == date(2027, 1, 13)
+
+
+def test_the_recent_window_edge_and_what_still_counts_off_the_table(store, today):
+    add(store, display_name="Ninety", state="retired", retirement_on="2026-08-30",
+        retired_on="2026-08-30")  # 90 days before 2026-11-28: still shown
+    old = add(store, display_name="Ninety-one", state="retired", retirement_on="2026-08-29",
+              retired_on="2026-08-29")
+    add(store, display_name="Year late", state="deprecated", retirement_on="2025-11-28")
+    add(store, display_name="Tentative", state="deprecated", deprecation_announced_on="2026-11-01",
+        retirement_not_before="2026-12-20")
+    store.save(ChecklistItem(model_id=old.id, template_key="k", title="k",
+                             due_date=date(2026, 9, 1), status="todo"), "t")
+
+    d = build_dashboard(store, today, NoticePolicy())
+    by_name = {r.model.display_name: r for r in d.rows}
+    assert set(by_name) == {"Ninety", "Year late", "Tentative"}
+    assert by_name["Ninety"].countdown == "retired 90 days ago"
+    assert by_name["Year late"].overdue and by_name["Year late"].countdown == "365 days overdue"
+    assert by_name["Tentative"].days_left == 22 and by_name["Tentative"].notice_shortfall == 11
+    assert d.notice_violations == 1 and d.retiring_30 == 1
+    assert d.overdue_items == 1, "a model off the table still has its late items counted"
+    assert d.models_total == 4
