@@ -271,3 +271,31 @@ def test_notes_field_tabs_out_instead_of_inserting_a_tab(qtbot, demo_ctx):
     view = shown_view(qtbot, demo_ctx)
     notes = view.editor.widgets["notes"]
     assert isinstance(notes, QPlainTextEdit) and notes.tabChangesFocus()
+
+
+def test_owner_field_completes_the_stores_owners_when_focused(qtbot, demo_ctx):
+    view = shown_view(qtbot, demo_ctx)
+    assert view.select_model(model_by_slug(demo_ctx, "halcyon-2").id)
+    calls = []
+    read_owners = view.editor.service.owners
+    view.editor.owners._choices = lambda: calls.append(1) or read_owners()
+    view.editor.owners.invalidate()
+    qtbot.keyClick(view.tree, Qt.Key.Key_Down)
+    qtbot.keyClick(view.tree, Qt.Key.Key_Down)
+    assert calls == [], "moving between items does not read every owner in the store"
+
+    owner = view.editor.widgets["owner"]
+    owner.setFocus()
+    qtbot.waitUntil(owner.hasFocus)
+    offered = owner.completer().model().stringList()
+    assert calls == [1] and offered == read_owners() and offered, "read once, on focus"
+    assert "Noor Haddad" not in offered
+
+    owner.selectAll()
+    qtbot.keyClicks(owner, "Noor Haddad")
+    qtbot.keyClick(owner, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert stored(demo_ctx, view.editor.original.id).owner == "Noor Haddad"
+    owner = view.editor.widgets["owner"]
+    owner.setFocus()
+    qtbot.waitUntil(owner.hasFocus)
+    assert "Noor Haddad" in owner.completer().model().stringList(), "a new owner completes next"

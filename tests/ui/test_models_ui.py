@@ -82,3 +82,17 @@ def test_search_narrows_the_models_table(qtbot, demo_ctx):
     total = view.proxy.rowCount()
     qtbot.keyClicks(view.search, "orrery")
     assert view.proxy.rowCount() == 2 < total
+
+
+def test_replacement_field_completes_other_models_slugs(qtbot, demo_ctx):
+    view = ModelsView(demo_ctx)
+    qtbot.addWidget(view)
+    view.refresh()
+    halcyon = next(m for m in demo_ctx.store.list(Model) if m.slug == "halcyon-2")
+    assert view.select_model(halcyon.id)
+    assert view.form.original is not None and view.form.original.slug == "halcyon-2", \
+        "selecting a row opens the full record in the form"
+    completer = view.form.widgets["replacement"].completer()
+    offered = completer.model().stringList()
+    assert "halcyon-3" in offered and "halcyon-2" not in offered, "a model cannot replace itself"
+    assert offered == sorted(offered)

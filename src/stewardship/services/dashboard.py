@@ -1,9 +1,8 @@
 """What the dashboard shows: upcoming and recent retirements, and the summary cards.
 
 The dashboard is what start-up paints first, so it reads from SQLite only the
-columns it shows and builds a light :class:`ModelSummary` per model rather
-than a full, validated :class:`~stewardship.domain.records.Model` (reading
-10,000 full records took about 100 ms; the summaries take a fraction).
+columns it shows and builds a light :class:`ModelSummary` only for the models
+it shows or counts.
 """
 
 from __future__ import annotations
@@ -15,61 +14,12 @@ from ..domain.lifecycle import RETIRED_STATES, LifecycleState
 from ..domain.policy import NoticePolicy, assess_notice
 from ..domain.progress import Progress as ChecklistProgress
 from ..store import Store
+from .model_summary import ModelSummary, summary_rows
 
 #: Retired models stay on the dashboard this long after their retirement.
 RECENT_DAYS = 90
 
-_STATES = {state.value: state for state in LifecycleState}
 _RETIRED_VALUES = frozenset(state.value for state in RETIRED_STATES)
-_SUMMARY_COLUMNS = (
-    "id, slug, display_name, family, provider, state, deprecation_announced_on,"
-    " retirement_not_before, retirement_on, retired_on, replacement"
-)
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-class ModelSummary:
-    """The fields of a model the dashboard shows and reasons about (read-only)."""
-
-    __slots__ = (
-        "deprecation_announced_on",
-        "display_name",
-        "family",
-        "id",
-        "lifecycle",
-        "provider",
-        "replacement",
-        "retired_on",
-        "retirement_not_before",
-        "retirement_on",
-        "slug",
-    )
-
-    def __init__(self, row: tuple) -> None:
-        (self.id, slug, name, family, provider, state,
-         announced, not_before, on, retired, replacement) = row
-        self.slug, self.display_name, self.family = slug or "", name or "", family or ""
-        self.provider, self.replacement = provider or "", replacement or ""
-        self.lifecycle: LifecycleState = _STATES.get(state) or LifecycleState(state)
-        self.deprecation_announced_on = _day(announced)
-        self.retirement_not_before = _day(not_before)
-        self.retirement_on = _day(on)
-        self.retired_on = _day(retired)
-
-    @property
-    def state(self) -> str:
-        return self.lifecycle.value
-
-    @property
-    def planned_retirement(self) -> date | None:
-        """The confirmed retirement date, else the tentative one."""
-        return self.retirement_on or self.retirement_not_before
-
-    def __repr__(self) -> str:
-        return f"ModelSummary({self.slug!r}, {self.lifecycle.value}, {self.planned_retirement})"
 
 
 @dataclass(slots=True)
@@ -145,8 +95,7 @@ def checklist_counts(store: Store, today: date) -> tuple[dict[str, tuple[int, in
 
 
 def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboard:
-    stored = store.db.conn.execute(
-        f"SELECT {_SUMMARY_COLUMNS} FROM models WHERE deleted = 0").fetchall()
+    stored = summary_rows(store)
     totals, overdue_by_model = checklist_counts(store, today)
     long_ago = (today - timedelta(days=RECENT_DAYS)).isoformat()
     rows: list[DashboardRow] = []

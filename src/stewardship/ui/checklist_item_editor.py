@@ -9,7 +9,6 @@ from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +28,7 @@ from ..domain.errors import Problem, ValidationError
 from ..domain.records import ChecklistItem, ItemStatus
 from ..services.checklists import ChecklistService
 from .hash_worker import HashJob
+from .lazy_completer import LazyCompleter
 from .widgets import error_label, repolish
 
 STATUS_LABELS = {
@@ -106,6 +106,10 @@ class ItemEditor(QWidget):
             label = QLabel(text + ":")
             label.setBuddy(widget)
             form.addRow(label, box)
+        owner = self.widgets["owner"]
+        assert isinstance(owner, QLineEdit)
+        #: every owner in the store, read when the field is focused (ChecklistsView refreshes it)
+        self.owners = LazyCompleter(owner, self.service.owners)
 
         self.sign_off_label = QLabel()
         self.sign_off_label.setWordWrap(True)
@@ -227,9 +231,6 @@ class ItemEditor(QWidget):
             elif isinstance(widget, QLineEdit):
                 widget.setText("" if value is None else str(value))
                 widget.setCursorPosition(0)
-        owner = self.widgets["owner"]
-        assert isinstance(owner, QLineEdit)
-        owner.setCompleter(QCompleter(self.service.owners(), owner))
         self._loading = False
         self.validate()
 

@@ -28,6 +28,7 @@ from ..domain.checklists import open_required
 from ..domain.lifecycle import RETIRED_STATES
 from ..domain.records import ChecklistItem, ItemStatus, Model, label
 from ..services.checklists import ChecklistGroup, ChecklistService
+from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from . import style
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
@@ -43,7 +44,7 @@ def _status_text(item: ChecklistItem) -> str:
     return text + " · signed off" if item.signed_off else text
 
 
-def _model_choice(model: Model) -> str:
+def _model_choice(model: ModelSummary) -> str:
     when = model.retired_on or model.planned_retirement
     state = model.lifecycle.label.lower()
     if when is None:
@@ -159,7 +160,8 @@ class ChecklistsView(QWidget):
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the models and the current model's items; unsaved edits stay."""
-        models = self.models.all()
+        self.editor.owners.invalidate()
+        models = self.models.summaries()
         current = self.model.id if self.model else self._default_model(models)
         self._rebuilding = True
         self.picker.clear()
@@ -173,7 +175,7 @@ class ChecklistsView(QWidget):
             self._show_model(None)
 
     @staticmethod
-    def _default_model(models: list[Model]) -> str | None:
+    def _default_model(models: list[ModelSummary]) -> str | None:
         """The live model retiring soonest, else the first."""
         dated = [m for m in models if m.planned_retirement and m.lifecycle not in RETIRED_STATES]
         if dated:
@@ -321,6 +323,7 @@ class ChecklistsView(QWidget):
         self.editor.widgets["status"].setFocus()
 
     def _saved(self, item: ChecklistItem) -> None:
+        self.editor.owners.invalidate()  # a new owner completes from now on
         self._show_model(item.model_id)
         self.items_changed.emit()
 

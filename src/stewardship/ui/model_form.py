@@ -159,7 +159,7 @@ class ModelForm(QWidget):
                 widget.setText("" if value is None else str(value))
         replacement = self.widgets["replacement"]
         assert isinstance(replacement, QLineEdit)
-        slugs = [m.slug for m in self.service.all() if not model or m.id != model.id]
+        slugs = self.service.slugs(except_id=model.id if model else None)
         replacement.setCompleter(QCompleter(slugs, replacement))
         self._loading = False
         self.validate()

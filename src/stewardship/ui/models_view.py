@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.records import Model
+from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from .model_form import ModelForm
 from .table_model import ROW_ROLE, Column, RowTableModel, SearchProxy
@@ -30,7 +31,7 @@ def _date(value: object) -> str:
     return value.isoformat() if value else ""  # type: ignore[attr-defined]
 
 
-COLUMNS: list[Column[Model]] = [
+COLUMNS: list[Column[ModelSummary]] = [
     Column("Model", lambda m: m.display_name),
     Column("Slug", lambda m: m.slug),
     Column("Provider", lambda m: m.provider),
@@ -129,7 +130,7 @@ class ModelsView(QWidget):
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
         current = self.form.original.id if self.form.original else None
-        self.model.set_rows(self.service.all())
+        self.model.set_rows(self.service.summaries())
         self._update_count()
         if current:
             self.select_model(current)
@@ -167,10 +168,14 @@ class ModelsView(QWidget):
         indexes = selected.indexes()
         if not indexes:
             return
-        model = indexes[0].data(ROW_ROLE)
-        if self.form.original is not None and model.id == self.form.original.id:
+        summary = indexes[0].data(ROW_ROLE)
+        if self.form.original is not None and summary.id == self.form.original.id:
             return
         if not self._confirm_discard():
+            return
+        model = self.service.get(summary.id)  # the list holds summaries; the form the record
+        if model is None:  # deleted since the list was read (a sync, another window)
+            self.refresh()
             return
         self.form.load(model)
 
