@@ -9,13 +9,14 @@ from ..domain.edits import report_edit_problems
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Model, Report, ReportStatus, label
 from ..store import Store
+from .model_summary import ModelSummary, summary_rows
 
 
 @dataclass(frozen=True)
 class ReportListRow:
     """A model as the report list shows it, with its report if one was started."""
 
-    model: Model
+    model: ModelSummary  # the list's summary; open the record with ``store.get(Model, id)``
     report: Report | None
 
     @property
@@ -40,8 +41,8 @@ class ReportService:
     def rows(self) -> list[ReportListRow]:
         """Every model, with its report or None; models with a report first."""
         reports = {r.model_id: r for r in self.store.list(Report, order_by="modified_at")}
-        models = self.store.list(Model, order_by="display_name COLLATE NOCASE")
-        rows = [ReportListRow(m, reports.get(m.id)) for m in models]
+        models = summary_rows(self.store, order_by="display_name COLLATE NOCASE")
+        rows = [ReportListRow(m, reports.get(m.id)) for m in map(ModelSummary, models)]
         rows.sort(key=lambda r: r.report is None)
         return rows
 

@@ -59,16 +59,17 @@ class RequestService:
 
     def rows(self) -> list[RequestRow]:
         """Every request, newest first, with its model's name and interview label."""
-        models = {m.id: m for m in self.store.list(Model, include_deleted=True)}
+        names = {mid: (name or "", slug or "") for mid, name, slug in self.store.db.conn.execute(
+            "SELECT id, display_name, slug FROM models")}  # deleted ones too: old requests
         interviews = {i.id: i for i in self.store.list(Interview, include_deleted=True)}
         out = []
         for r in self.store.list(PreferenceRequest, order_by="received_on DESC, id"):
-            model = models.get(r.model_id)
+            name, slug = names.get(r.model_id, ("(unknown model)", ""))
             interview = interviews.get(r.interview_id)
             out.append(RequestRow(
                 request=r,
-                model_name=model.display_name if model else "(unknown model)",
-                model_slug=model.slug if model else "",
+                model_name=name,
+                model_slug=slug,
                 interview=interview_label(interview) if interview else "",
             ))
         return out

@@ -71,6 +71,9 @@ class ChecklistsView(QWidget):
         self.picker = QComboBox()
         self.picker.setAccessibleName("Model")
         self.picker.setMinimumWidth(380)
+        # Sized by a typical entry, not by measuring every model's name (slow at 10,000).
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(48)
         self.picker.setToolTip("The model whose checklists are shown (Ctrl+L)")
         self.picker.currentIndexChanged.connect(self._picked)
         picker_label = QLabel("&Model:")

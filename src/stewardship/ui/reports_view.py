@@ -160,5 +160,9 @@ class ReportsView(QWidget):
                 if self.editor.model is not None:
                     self._select_row_of(self.editor.model.id)
                 return
-        self.editor.load_model(row.model)
-        self.interviews.load_model(row.model)
+        model = self.ctx.store.get(Model, row.model.id)  # the list holds summaries
+        if model is None:  # deleted since the list was read
+            self.refresh()
+            return
+        self.editor.load_model(model)
+        self.interviews.load_model(model)
