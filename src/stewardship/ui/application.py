@@ -28,11 +28,14 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance()
     if app is None:
-        app = QApplication(argv if argv is not None else sys.argv[:1])
+        # The style as an argument: QApplication.setStyle() hands the style object back,
+        # and wrapping it builds PySide6's QStyle class and its enums (~5 ms of start-up).
+        app = QApplication([*(argv if argv is not None else sys.argv[:1]), "-style", "fusion"])
+    else:
+        app.setStyle("Fusion")
     assert isinstance(app, QApplication)
     QGuiApplication.setDesktopFileName(DESKTOP_ID)
     app.setWindowIcon(app_icon())
-    app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
     return app
 

@@ -11,9 +11,7 @@ from PySide6.QtCore import QSettings, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -249,6 +247,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.sync.message, 10_000)
 
     def _ask_token(self, why: str) -> None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit  # dialogs load when first used
+
         token, ok = QInputDialog.getText(
             self, "Registry token", why + "\n\nToken:", QLineEdit.EchoMode.Password
         )

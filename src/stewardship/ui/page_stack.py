@@ -78,6 +78,9 @@ class LazyPages(Mapping[str, QWidget]):
     def _make(self, key: str) -> QWidget:
         row = self.keys.index(key)
         page = self._build(key)
+        # Loaded before it joins the window: it is styled once, when shown, with its data,
+        # instead of re-styling each widget whose look depends on the data (see repolish).
+        _refresh(page)
         holder = self.stack.widget(row)
         was_current = self.stack.currentIndex() == row
         self.stack.insertWidget(row, page)
@@ -88,7 +91,6 @@ class LazyPages(Mapping[str, QWidget]):
         self._built[key] = page
         if self._on_built is not None:
             self._on_built(key, page)
-        _refresh(page)
         return page
 
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLabel,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -60,6 +59,8 @@ def row_table(model: QAbstractItemModel, *, row_height: int = 28,
 
 def repolish(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property changed."""
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return  # not styled yet: it picks the property up when first shown
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
@@ -110,6 +111,14 @@ class ProgressDelegate(QStyledItemDelegate):
     BAR_WIDTH = 56
     BAR_HEIGHT = 8
 
+    def _selected(self, index: QModelIndex | QPersistentModelIndex) -> bool:
+        # Asked of the view rather than of ``option.state``: reading that builds PySide6's
+        # QStyle class and its enums, ~5 ms before the first paint.
+        view = self.parent()
+        if isinstance(view, QAbstractItemView) and view.selectionModel() is not None:
+            return view.selectionModel().isSelected(index)
+        return False
+
     def paint(
         self,
         painter: QPainter,
@@ -122,7 +131,7 @@ class ProgressDelegate(QStyledItemDelegate):
             return
         fraction = max(0.0, min(1.0, float(fraction)))
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
+        if self._selected(index):
             painter.fillRect(option.rect, option.palette.highlight())
         else:
             background = index.data(Qt.ItemDataRole.BackgroundRole)
