@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,8 +22,8 @@ from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
 from .widgets import Card, ProgressDelegate, page_subtitle, page_title, row_table
 
 
-def _date_key(row: DashboardRow) -> str:
-    return row.retirement.isoformat() if row.retirement else "9999-12-31"
+def _date_key(row: DashboardRow) -> date:
+    return row.retirement or date.max
 
 
 def _progress_text(row: DashboardRow) -> str:
