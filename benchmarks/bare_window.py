@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
@@ -15,6 +16,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MiB (NaN where unknown).
+
+    The same as ``stewardship.ui.bench_probe.peak_rss_mb``: the floor imports nothing
+    of the console's.
 
     On Linux ``VmHWM``: ``ru_maxrss`` survives ``exec`` and would report the
     parent's peak when the parent was bigger.
@@ -34,13 +38,16 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-class _Probe(QObject):
-    def __init__(self) -> None:
+class PaintProbe(QObject):
+    """Prints the painted stamp at the first paint of the widget it filters (once ``ready()``)."""
+
+    def __init__(self, ready: Callable[[], bool] = lambda: True) -> None:
         super().__init__()
         self.done = False
+        self.ready = ready
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.done and event.type() == QEvent.Type.Paint:
+        if not self.done and event.type() == QEvent.Type.Paint and self.ready():
             self.done = True
             stamp = time.time()
             QTimer.singleShot(0, lambda: self._finish(stamp))
@@ -56,7 +63,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     label = QLabel("Stewardship Console")
     label.resize(1280, 800)
-    probe = _Probe()
+    probe = PaintProbe()
     label.installEventFilter(probe)
     label.show()
     return app.exec()

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTableView
+from bare_window import PaintProbe
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTableView, QWidget
 
 HEADERS = ["Model", "State", "Retires", "Replacement"]
 
@@ -51,33 +51,13 @@ class Rows(QAbstractTableModel):
         return None
 
 
-class _Probe(QObject):
-    def __init__(self, table: QTableView) -> None:
-        super().__init__()
-        self.table = table
-        self.done = False
-        table.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.done and event.type() == QEvent.Type.Paint and self.table.model().rowCount():
-            self.done = True
-            stamp = time.time()
-            QTimer.singleShot(0, lambda: self._finish(stamp))
-        return False
-
-    def _finish(self, stamp: float) -> None:
-        print(f"STEWARDSHIP_BENCH painted {stamp:.6f}", flush=True)
-        QApplication.quit()
-
-
 def main() -> int:
     data_dir = Path(sys.argv[1])
     conn = sqlite3.connect(data_dir / "stewardship.db")
     rows = conn.execute(
         "SELECT display_name, state, coalesce(retirement_on, retirement_not_before), replacement"
         " FROM models WHERE deleted = 0").fetchall()
-    app = QApplication(sys.argv[:1])
-    app.setStyle("Fusion")
+    app = QApplication([sys.argv[0], "-style", "fusion"])  # as the console does (no QStyle class)
     from stewardship.ui.style import STYLE_SHEET  # the console's look, without its code
 
     app.setStyleSheet(STYLE_SHEET)
@@ -89,7 +69,12 @@ def main() -> int:
     window.setCentralWidget(table)
     window.statusBar().addWidget(QLabel(f"{len(rows)} models"))
     window.resize(1280, 800)
-    probe = _Probe(table)  # noqa: F841 (kept alive until exit)
+    # Watched like the console's table (ui/bench_probe.py): on a viewport made here, since
+    # asking Qt for its own makes PySide6 build ~55 widget classes (~8 ms) to type it.
+    viewport = QWidget()
+    table.setViewport(viewport)
+    probe = PaintProbe(ready=lambda: table.model().rowCount() > 0)
+    viewport.installEventFilter(probe)
     window.show()
     return app.exec()
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTableWidget,
@@ -33,7 +32,7 @@ from ..services.models import ModelService
 from . import style
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
 from .table_model import VALUE_ROLE
-from .widgets import ProgressDelegate, page_subtitle, page_title
+from .widgets import ProgressDelegate, confirm_discard, page_subtitle, page_title
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
 HISTORY_COLUMNS = ["When", "Who", "Field", "Old", "New", "Note"]
@@ -294,14 +293,7 @@ class ChecklistsView(QWidget):
 
     # -- editing ---------------------------------------------------------
     def _confirm_discard(self) -> bool:
-        if not self.editor.is_dirty():
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "Discard the unsaved changes to this item?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        return not self.editor.is_dirty() or confirm_discard(self, "this item")
 
     def _current_changed(self, current: QTreeWidgetItem | None,
                          previous: QTreeWidgetItem | None) -> None:

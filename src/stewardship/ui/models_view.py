@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -24,7 +23,7 @@ from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from .model_form import ModelForm
 from .table_model import ROW_ROLE, Column, RowTableModel, SearchProxy
-from .widgets import page_subtitle, page_title, row_table
+from .widgets import confirm_discard, page_subtitle, page_title, row_table
 
 
 def _date(value: object) -> str:
@@ -157,12 +156,7 @@ class ModelsView(QWidget):
         if not self.form.is_dirty() or (self.form.original is None and not any(
                 v for k, v in self.form.values().items() if k not in {"state", "internal_only"})):
             return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "Discard the unsaved changes to this model?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        return confirm_discard(self, "this model")
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -24,7 +23,7 @@ from . import style
 from .interviews_panel import InterviewsPanel
 from .report_editor import ReportEditor
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import page_subtitle, page_title, row_table
+from .widgets import confirm_discard, page_subtitle, page_title, row_table
 
 COLUMNS: list[Column[ReportListRow]] = [
     Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
@@ -150,16 +149,12 @@ class ReportsView(QWidget):
         row: ReportListRow = indexes[0].data(ROW_ROLE)
         if self.editor.model is not None and row.model.id == self.editor.model.id:
             return
-        if self.editor.is_dirty() or (self.interviews.form.original is not None and \
-                self.interviews.form.is_dirty()):
-            answer = QMessageBox.question(
-                self, "Unsaved changes", "Discard the unsaved changes to this report?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                if self.editor.model is not None:
-                    self._select_row_of(self.editor.model.id)
-                return
+        dirty = self.editor.is_dirty() or (
+            self.interviews.form.original is not None and self.interviews.form.is_dirty())
+        if dirty and not confirm_discard(self, "this report"):
+            if self.editor.model is not None:
+                self._select_row_of(self.editor.model.id)
+            return
         model = self.ctx.store.get(Model, row.model.id)  # the list holds summaries
         if model is None:  # deleted since the list was read
             self.refresh()

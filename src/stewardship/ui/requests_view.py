@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -33,7 +32,7 @@ from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
 from .request_form import RequestForm
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import page_subtitle, page_title, row_table
+from .widgets import confirm_discard, page_subtitle, page_title, row_table
 from .workers import Worker, start
 
 #: Above this many requests the list loads in a worker, so the window never freezes.
@@ -289,12 +288,7 @@ class RequestsView(QWidget):
         untouched_new = self.form.original is None and not self.form.values()["words"].strip()
         if untouched_new or not self.form.is_dirty():
             return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "Discard the unsaved changes to this request?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        return confirm_discard(self, "this request")
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

@@ -57,6 +57,18 @@ def row_table(model: QAbstractItemModel, *, row_height: int = 28,
     return table
 
 
+def confirm_discard(parent: QWidget, what: str) -> bool:
+    """Ask whether to throw away the unsaved changes to ``what``; True means discard."""
+    from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up
+
+    answer = QMessageBox.question(
+        parent, "Unsaved changes", f"Discard the unsaved changes to {what}?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
 def repolish(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property changed."""
     if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
