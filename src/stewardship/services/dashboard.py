@@ -109,8 +109,7 @@ def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboar
         if not when_text or (retired and when_text < long_ago):
             continue  # not shown; not counted; no notice to measure
         model = ModelSummary(row)
-        when = (model.retired_on or model.planned_retirement) if retired else model.planned_retirement
-        assert when is not None
+        when = date.fromisoformat(when_text)
         days = (when - today).days
         notice = assess_notice(model, policy)
         if not retired:

@@ -53,10 +53,6 @@ class ModelSummary:
         self.retired_on = _day(retired)
 
     @property
-    def state(self) -> str:
-        return self.lifecycle.value
-
-    @property
     def planned_retirement(self) -> date | None:
         """The confirmed retirement date, else the tentative one."""
         return self.retirement_on or self.retirement_not_before
@@ -71,3 +67,8 @@ def summary_rows(store: Store, order_by: str | None = None) -> list[tuple]:
     if order_by:
         sql += f" ORDER BY {order_by}"
     return store.db.conn.execute(sql).fetchall()
+
+
+def model_summaries(store: Store) -> list[ModelSummary]:
+    """Every live model by name, as lists and pickers show them (open one with ``store.get``)."""
+    return [ModelSummary(row) for row in summary_rows(store, "display_name COLLATE NOCASE")]

@@ -8,7 +8,7 @@ from ..domain.lifecycle import check_transition
 from ..domain.records import Model
 from ..store import Store
 from .checklists import ChecklistService
-from .model_summary import ModelSummary, summary_rows
+from .model_summary import ModelSummary, model_summaries
 
 #: The audit field under which a retirement past open checklist items is recorded.
 GATE_OVERRIDE_FIELD = "retirement_gate_override"
@@ -20,13 +20,9 @@ class ModelService:
         self.store = store
         self.who = who
 
-    def all(self) -> list[Model]:
-        return self.store.list(Model, order_by="display_name COLLATE NOCASE")
-
     def summaries(self) -> list[ModelSummary]:
         """Every live model, light enough for a list of thousands (open one with :meth:`get`)."""
-        return [ModelSummary(row) for row in
-                summary_rows(self.store, order_by="display_name COLLATE NOCASE")]
+        return model_summaries(self.store)
 
     def slugs(self, except_id: str | None = None) -> list[str]:
         """The slugs of live models (but ``except_id``'s), sorted: for completion."""

@@ -9,7 +9,7 @@ from ..domain.edits import report_edit_problems
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Model, Report, ReportStatus, label
 from ..store import Store
-from .model_summary import ModelSummary, summary_rows
+from .model_summary import ModelSummary, model_summaries
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ class ReportService:
     def rows(self) -> list[ReportListRow]:
         """Every model, with its report or None; models with a report first."""
         reports = {r.model_id: r for r in self.store.list(Report, order_by="modified_at")}
-        models = summary_rows(self.store, order_by="display_name COLLATE NOCASE")
-        rows = [ReportListRow(m, reports.get(m.id)) for m in map(ModelSummary, models)]
+        rows = [ReportListRow(m, reports.get(m.id)) for m in model_summaries(self.store)]
         rows.sort(key=lambda r: r.report is None)
         return rows
 

@@ -16,6 +16,7 @@ from ..domain.records import (
     label,
 )
 from ..store import Store
+from .model_summary import ModelSummary, model_summaries
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ class RequestService:
     def count(self) -> int:
         return self.store.count(PreferenceRequest)
 
-    def models(self) -> list[Model]:
-        return self.store.list(Model, order_by="display_name COLLATE NOCASE")
+    def models(self) -> list[ModelSummary]:
+        """Every live model, for choosing one (a summary each: stores hold thousands)."""
+        return model_summaries(self.store)
 
 
     def interviews(self, model_id: str) -> list[Interview]:

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -37,7 +38,7 @@ DATE_HINT = "YYYY-MM-DD"
 class FieldSpec:
     name: str
     label: str
-    kind: str  # "text", "date", "multiline" or "choice"
+    kind: str  # "text", "date", "multiline", "choice" or "bool" (a check box; hint is its text)
     hint: str = ""
     height: int = 64
 
@@ -122,7 +123,8 @@ class RecordForm(QWidget):
     def check(self, record: Record) -> list[Problem]:
         return record.problems()
 
-    def persist(self, record: Record) -> Record:
+    def persist(self, record: Record) -> Record | None:
+        """Store ``record``; None when the steward called the save off (the form says why)."""
         raise NotImplementedError
 
     def after_change(self, name: str) -> None:
@@ -131,7 +133,10 @@ class RecordForm(QWidget):
     # -- building --------------------------------------------------------
     def _make_widget(self, spec: FieldSpec) -> QWidget:
         widget: QWidget
-        if spec.kind == "choice":
+        if spec.kind == "bool":
+            widget = QCheckBox(spec.hint)
+            widget.toggled.connect(lambda _=None, n=spec.name: self._changed(n))
+        elif spec.kind == "choice":
             widget = QComboBox()
             # long choices (an interview's interviewers) must not widen the form
             widget.setSizeAdjustPolicy(
@@ -170,7 +175,9 @@ class RecordForm(QWidget):
     def set_value(self, name: str, value: Any) -> None:
         widget = self.widgets[name]
         text = "" if value is None else str(value)
-        if isinstance(widget, QComboBox):
+        if isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, QComboBox):
             index = widget.findData(text)
             widget.setCurrentIndex(index if index >= 0 else 0)
         elif isinstance(widget, QPlainTextEdit):
@@ -200,7 +207,9 @@ class RecordForm(QWidget):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, widget in self.widgets.items():
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QCheckBox):
+                out[name] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
                 out[name] = widget.currentData() or ""
             elif isinstance(widget, QPlainTextEdit):
                 out[name] = widget.toPlainText()
@@ -270,6 +279,8 @@ class RecordForm(QWidget):
             saved = self.persist(record)
         except ValidationError as exc:  # raced with another change; show it
             QMessageBox.warning(self, f"Cannot save {self.noun}", str(exc))
+            return None
+        if saved is None:
             return None
         self.load(saved)
         self.saved.emit(saved)

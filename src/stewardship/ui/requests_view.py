@@ -125,6 +125,10 @@ class RequestsView(QWidget):
             ("estimated_cost", "Any cost", [(label(e.value), e.value) for e in Cost]),
         ]:
             combo = QComboBox()
+            if name == "model_id":  # sized by a typical name, not by measuring 10,000 of them
+                combo.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(14)
             combo.setAccessibleName(f"Filter: {everything.split()[-1]}")
             combo.addItem(everything, "")
             for text, value in choices:
