@@ -18,7 +18,7 @@ from ..domain.errors import ValidationError
 from ..domain.lifecycle import check_transition
 from ..domain.records import ChecklistItem, Interview, Model, Record
 from ..store import Store
-from ..store.database import diff_records
+from ..store.audit import diff_records
 from .file_problems import (
     Cancelled,
     FileProblem,

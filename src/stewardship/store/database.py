@@ -21,12 +21,12 @@ if TYPE_CHECKING:
     from ..domain.records import Record
 
 from ..domain.dates import utc_now
+from .audit import audit_changes, audit_text, diff_records
 from .schema import LATEST_VERSION, MIGRATIONS
 
 R = TypeVar("R", bound="Record")  # the record types load with their first use
 
 #: Fields that describe a write rather than the record; they never count as a change.
-BOOKKEEPING = frozenset({"version", "modified_at", "modified_by"})
 
 DB_FILENAME = "stewardship.db"
 
@@ -308,11 +308,8 @@ class Store:
                 return old
             saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
             self.upsert(cls, [self.to_row(saved)])
-            if old is None:
-                self._audit(saved, "(created)", None, record_summary(saved), who, note)
-            else:
-                for name, (before, after) in changes.items():
-                    self._audit(saved, name, before, after, who, note)
+            self.append_audit([(saved, field, before, after, who, note)
+                               for field, before, after in audit_changes(old, saved, changes)])
             if queue:
                 self._queue(saved)
         return saved
@@ -347,11 +344,7 @@ class Store:
 
     def _audit(self, record: Record, field: str, old: object, new: object, who: str,
                note: str) -> None:
-        self.db.conn.execute(
-            "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.TYPE, record.id, field, _text(old), _text(new), who, utc_now(), note),
-        )
+        self.append_audit([(record, field, old, new, who, note)])
 
     def append_audit(self, entries: Sequence[tuple[Record, str, object, object, str, str]]) -> None:
         """Many audit rows at once: (record, field, old, new, who, note) each."""
@@ -361,7 +354,7 @@ class Store:
         self.conn.executemany(
             "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.TYPE, r.id, field, _text(old), _text(new), who, now, note)
+            [(r.TYPE, r.id, field, audit_text(old), audit_text(new), who, now, note)
              for r, field, old, new, who, note in entries])
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
@@ -388,45 +381,7 @@ class Store:
             )
 
 
-def diff_records(old: Record | None, new: Record) -> dict[str, tuple[Any, Any]]:
-    """Fields whose values differ, as ``{field: (old, new)}`` of JSON-friendly values."""
-    after = new.to_dict()
-    if old is None:
-        return {k: (None, v) for k, v in after.items() if k not in BOOKKEEPING}
-    before = old.to_dict()
-    return {
-        k: (before[k], after[k])
-        for k in after
-        if k not in BOOKKEEPING and before[k] != after[k]
-    }
-
-
-def record_summary(record: Record) -> str:
-    """A record's name for the "(created)" audit row: its display name, title or slug."""
-    for name in ("display_name", "title", "slug"):
-        value = getattr(record, name, "")
-        if value:
-            return str(value)
-    return record.TYPE
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _new_key() -> str:
     import uuid
 
     return str(uuid.uuid4())
-
-
-def record_type(name: str) -> type[Record]:
-    from ..domain.records import RECORD_TYPES
-
-    return RECORD_TYPES[name]

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..domain.dates import utc_now
 from ..domain.records import RECORD_TYPES, Record
-from .database import Store, diff_records, record_summary
+from .audit import audit_changes
+from .database import Store
 
 CURSOR_KEY = "sync.cursor"
 LAST_SYNC_KEY = "sync.last_success_at"
@@ -165,11 +166,8 @@ class SyncState:
         old = self.store.get(cls, record.id)
         self.store.upsert(cls, [self.store.to_row(record)])
         who = record.modified_by or "registry"
-        if old is None:
-            self.store._audit(record, "(created)", None, record_summary(record), who, note)
-        else:
-            for name, (before, after) in diff_records(old, record).items():
-                self.store._audit(record, name, before, after, who, note)
+        self.store.append_audit([(record, field, before, after, who, note)
+                                 for field, before, after in audit_changes(old, record)])
 
     def set_version(self, record_type: str, record_id: str, version: int) -> None:
         table = RECORD_TYPES[record_type].TABLE

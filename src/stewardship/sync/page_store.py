@@ -18,7 +18,7 @@ from typing import Any
 
 from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
-from ..store.database import diff_records, record_summary
+from ..store.audit import audit_changes
 
 #: Most ids in one ``IN (...)`` list (SQLite allows far more; this keeps statements small).
 CHUNK = 500
@@ -76,11 +76,8 @@ class PageWriter:
         """
         self.rows[type(record)].append(self.store.to_row(record, fields))
         who = record.modified_by or "registry"
-        if old is None:
-            self.audit.append((record, "(created)", None, record_summary(record), who, note))
-        else:
-            for name, (before, after) in diff_records(old, record).items():
-                self.audit.append((record, name, before, after, who, note))
+        self.audit.extend((record, field, before, after, who, note)
+                          for field, before, after in audit_changes(old, record))
 
     def set_base(self, record_type: str, record_id: str, version: int, data: dict[str, Any]) -> None:
         self.bases.append((record_type, record_id, version, json.dumps(data, sort_keys=True)))
