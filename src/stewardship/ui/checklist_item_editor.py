@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +24,7 @@ from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import ChecklistItem, ItemStatus
 from ..services.checklists import ChecklistService
-from .hash_worker import HashJob
+from .evidence_hashing import EvidenceHashing
 from .lazy_completer import LazyCompleter
 from .widgets import error_label, repolish
 
@@ -59,7 +56,7 @@ def _stamp(text: str) -> str:
     return text.replace("T", " ").replace("Z", " UTC")
 
 
-class ItemEditor(QWidget):
+class ItemEditor(EvidenceHashing, QWidget):
     """Edits one :class:`ChecklistItem`; Save stays disabled while anything is invalid."""
 
     saved = Signal(object)  # ChecklistItem
@@ -70,7 +67,6 @@ class ItemEditor(QWidget):
         self.service = service
         self.original: ChecklistItem | None = None
         self._loading = False
-        self.hash_job: HashJob | None = None
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
 
@@ -184,18 +180,7 @@ class ItemEditor(QWidget):
                 widget.setFont(font)
             if kind == "file":
                 widget.setReadOnly(True)
-                self.choose_button = QPushButton("Choose file…")
-                self.choose_button.setToolTip("Hash a file as evidence (Ctrl+O)")
-                self.choose_button.clicked.connect(self.choose_file)
-                self.hash_bar = QProgressBar()
-                self.hash_bar.setRange(0, 100)
-                self.hash_bar.setFormat("Hashing… %p%")
-                self.hash_bar.setAccessibleName("Hashing progress")
-                self.cancel_button = QPushButton("Cancel")
-                self.cancel_button.setToolTip("Stop hashing (Esc)")
-                self.cancel_button.clicked.connect(self.cancel_hash)
-                self.hash_bar.hide()
-                self.cancel_button.hide()
+                self._make_hashing_controls()
         widget.setAccessibleName(LABELS[name])
         widget.setObjectName(f"item_{name}")
         return widget
@@ -357,71 +342,6 @@ class ItemEditor(QWidget):
 
     def revert(self) -> None:
         self.load(self.original)
-
-    # -- hashing ---------------------------------------------------------
-    def choose_file(self) -> None:
-        if self.original is None or self.is_hashing():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the evidence file to hash")
-        if path:
-            self.hash_path(path)
-
-    def hash_path(self, path: str | Path) -> HashJob:
-        """Hash ``path`` in the background; the digest fills the form when done."""
-        self.cancel_hash()
-        job = HashJob(path)
-        job.signals.progress.connect(self.hash_bar.setValue)
-        job.signals.finished.connect(self._hash_finished)
-        job.signals.failed.connect(self._hash_failed)
-        job.signals.cancelled.connect(self._hash_cancelled)
-        self.hash_job = job
-        self.hash_bar.setValue(0)
-        self.hash_bar.show()
-        self.cancel_button.show()
-        self.choose_button.setEnabled(False)
-        self.errors["evidence_file"].hide()
-        QThreadPool.globalInstance().start(job)
-        self.cancel_button.setFocus()
-        return job
-
-    def is_hashing(self) -> bool:
-        return self.hash_job is not None
-
-    def cancel_hash(self) -> None:
-        if self.hash_job is not None:
-            self.hash_job.cancel()
-            self._hash_done()
-
-    def _hash_done(self) -> None:
-        self.hash_job = None
-        self.hash_bar.hide()
-        self.cancel_button.hide()
-        self.choose_button.setEnabled(self.original is not None)
-
-    def _current(self, path: str) -> bool:
-        return self.hash_job is not None and self.hash_job.path == path
-
-    def _hash_finished(self, path: str, digest: str) -> None:
-        if not self._current(path):
-            return
-        self._hash_done()
-        file_edit, digest_edit = self.widgets["evidence_file"], self.widgets["evidence_sha256"]
-        assert isinstance(file_edit, QLineEdit) and isinstance(digest_edit, QLineEdit)
-        file_edit.setText(path)
-        digest_edit.setText(digest)
-        self.validate()
-        self.save_button.setFocus()
-
-    def _hash_failed(self, path: str, reason: str) -> None:
-        if not self._current(path):
-            return
-        self._hash_done()
-        self.errors["evidence_file"].setText(f"Cannot read {Path(path).name}: {reason}")
-        self.errors["evidence_file"].show()
-
-    def _hash_cancelled(self, path: str) -> None:
-        if self._current(path):
-            self._hash_done()
 
 
 SHORTCUTS = {
