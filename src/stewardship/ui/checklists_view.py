@@ -7,11 +7,9 @@ from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -31,6 +29,7 @@ from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from . import style
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
+from .panels import panel, scrolling
 from .table_model import VALUE_ROLE
 from .widgets import ProgressDelegate, confirm_discard, page_subtitle, page_title
 
@@ -104,11 +103,6 @@ class ChecklistsView(QWidget):
 
         self.editor = ItemEditor(self.service)
         self.editor.saved.connect(self._saved)
-        scroll = QScrollArea()
-        scroll.setWidget(self.editor)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
         self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
@@ -122,18 +116,13 @@ class ChecklistsView(QWidget):
             self.history.setColumnWidth(col, width)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "&Item")
+        self.tabs.addTab(scrolling(self.editor, sideways=False), "&Item")
         self.tabs.addTab(self.history, "&History")
         self.tabs.setTabToolTip(1, "Who changed what, when (Ctrl+H)")
-        panel = QFrame()
-        panel.setObjectName("panel")
-        panel_layout = QVBoxLayout(panel)
-        panel_layout.setContentsMargins(0, 0, 0, 0)
-        panel_layout.addWidget(self.tabs)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(panel)
+        self.splitter.addWidget(panel(self.tabs))
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([600, 440])
 

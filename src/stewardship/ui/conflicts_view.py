@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from ..app import AppContext
 from ..domain.errors import ValidationError
 from ..services.conflicts import ConflictGroup, conflict_groups, dismiss_rejection, resolve
 from ..store.sync_state import StoredConflict
+from .panels import panel, scrolling
 from .widgets import page_subtitle, page_title
 
 MINE, THEIRS, EDIT = "mine", "theirs", "edit"
@@ -102,15 +101,6 @@ class ConflictsView(QWidget):
         self.detail_layout = QVBoxLayout(self.detail)
         self.detail_layout.setContentsMargins(16, 12, 16, 12)
         self.detail_layout.setSpacing(10)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.detail)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        panel = QFrame()
-        panel.setObjectName("panel")
-        panel_layout = QVBoxLayout(panel)
-        panel_layout.setContentsMargins(0, 0, 0, 0)
-        panel_layout.addWidget(scroll)
 
         self.empty = QLabel("No conflicts. Edits made elsewhere merged cleanly, or nothing has"
                             " been synced yet.")
@@ -118,7 +108,7 @@ class ConflictsView(QWidget):
 
         splitter = QSplitter()
         splitter.addWidget(self.list)
-        splitter.addWidget(panel)
+        splitter.addWidget(panel(scrolling(self.detail)))
         splitter.setSizes([240, 840])
         splitter.setChildrenCollapsible(False)
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -22,6 +20,7 @@ from ..domain.records import Model
 from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from .model_form import ModelForm
+from .panels import form_page, panel, scrolling
 from .table_model import ROW_ROLE, Column, RowTableModel, SearchProxy
 from .widgets import confirm_discard, page_subtitle, page_title, row_table
 
@@ -85,19 +84,8 @@ class ModelsView(QWidget):
 
         self.form = ModelForm(self.service)
         self.form.saved.connect(self._saved)
-        panel = QFrame()
-        panel.setObjectName("panel")
-        panel_layout = QVBoxLayout(panel)
-        panel_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.form.setObjectName("formPage")
-        self.form.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
-        panel_layout.addWidget(scroll)
+        form_panel = panel(scrolling(form_page(self.form), sideways=False))
+        form_panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -111,7 +99,7 @@ class ModelsView(QWidget):
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
-        self.splitter.addWidget(panel)
+        self.splitter.addWidget(form_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)

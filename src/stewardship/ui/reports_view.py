@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,6 +19,7 @@ from ..domain.records import Model
 from ..services.reports import ReportListRow, ReportService
 from . import style
 from .interviews_panel import InterviewsPanel
+from .panels import form_page, scrolling
 from .report_editor import ReportEditor
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
 from .widgets import confirm_discard, page_subtitle, page_title, row_table
@@ -71,18 +70,12 @@ class ReportsView(QWidget):
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.table, 1)
 
-        self.editor = ReportEditor(ctx)
-        self.editor.setObjectName("formPage")
-        self.editor.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.editor = form_page(ReportEditor(ctx))
         self.editor.saved.connect(lambda _r: self._reload_list())
-        scroll = QScrollArea()
-        scroll.setWidget(self.editor)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.interviews = InterviewsPanel(ctx)
         self.interviews.changed.connect(self.editor.refresh_header)
         self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "Report")
+        self.tabs.addTab(scrolling(self.editor), "Report")
         self.tabs.addTab(self.interviews, "Interviews")
 
         self.splitter = QSplitter()

@@ -13,13 +13,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from ..domain.records import Cost, RequestCategory, RequestSource, RequestStatus
 from ..services.paths import store_path
 from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
+from .panels import form_page, panel, scrolling
 from .request_form import RequestForm
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
 from .widgets import confirm_discard, page_subtitle, page_title, row_table
@@ -163,20 +162,8 @@ class RequestsView(QWidget):
         legend = QLabel(f"<span style='color:#e0b341'>■</span> {HIGHLIGHT_TIP}")
         legend.setProperty("role", "hint")
 
-        self.form = RequestForm(self.service, ctx.today)
-        self.form.setObjectName("formPage")
-        self.form.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.form = form_page(RequestForm(self.service, ctx.today))
         self.form.saved.connect(self._saved)
-        panel = QFrame()
-        panel.setObjectName("panel")
-        panel_layout = QVBoxLayout(panel)
-        panel_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        panel_layout.addWidget(scroll)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -194,7 +181,7 @@ class RequestsView(QWidget):
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
-        self.splitter.addWidget(panel)
+        self.splitter.addWidget(panel(scrolling(self.form, sideways=False)))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
