@@ -25,7 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests benchmarks packaging
 
 # The performance targets at 10,000 models (benchmarks/README.md); several
 # minutes, most of it the sync pull. Not part of `make test` (a tiny run is).
@@ -36,12 +36,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/sync_pull.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests benchmarks packaging
+	$(VENV)/bin/ruff format --check src tests benchmarks packaging
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests
-	$(VENV)/bin/ruff check --fix src tests
+	$(VENV)/bin/ruff format src tests benchmarks packaging
+	$(VENV)/bin/ruff check --fix src tests benchmarks packaging
 
 # Installers (packaging/, README "Installers"). Not part of `make test`.
 # `make dist`: Linux bundle + .deb, then the smoke test of the built bundle.

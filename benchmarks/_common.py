@@ -50,8 +50,9 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 300) -> Chi
     (``wait4``), so it covers the whole life of the process.
     """
     started = time.time()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -59,10 +60,16 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 300) -> Chi
         proc.communicate()
         raise RuntimeError(f"{argv} did not finish in {timeout} s") from None
     lines = out.splitlines()
-    painted = [float(line.split()[-1]) for line in lines if line.startswith("STEWARDSHIP_BENCH painted")]
+    painted = [
+        float(line.split()[-1]) for line in lines if line.startswith("STEWARDSHIP_BENCH painted")
+    ]
     if proc.returncode != 0 or not painted:
         raise RuntimeError(f"{argv} failed (exit {proc.returncode}):\n{out}\n{err}")
-    peaks = [float(line.split()[-1]) for line in lines if line.startswith("STEWARDSHIP_BENCH peak_rss_mb")]
+    peaks = [
+        float(line.split()[-1])
+        for line in lines
+        if line.startswith("STEWARDSHIP_BENCH peak_rss_mb")
+    ]
     return ChildRun(painted[0] - started, peaks[0] if peaks else float("nan"), lines)
 
 
@@ -110,6 +117,8 @@ def large_store(data_dir: Path, models: int) -> Path:
 
     started = time.perf_counter()
     generate_store(data_dir, models)
-    print(f"(generated a store of {models} models in {time.perf_counter() - started:.1f} s)",
-          flush=True)
+    print(
+        f"(generated a store of {models} models in {time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
     return data_dir

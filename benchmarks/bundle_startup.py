@@ -31,8 +31,7 @@ STARTERS = {
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -49,8 +48,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cases = {
             "--version": lambda exe, who: [str(exe), "--version"],
-            "--screenshot": lambda exe, who: [str(exe), "--demo", "--data-dir",
-                                              f"{tmp}/{who}", "--screenshot", f"{tmp}/{who}.png"],
+            "--screenshot": lambda exe, who: [
+                str(exe),
+                "--demo",
+                "--data-dir",
+                f"{tmp}/{who}",
+                "--screenshot",
+                f"{tmp}/{who}.png",
+            ],
         }
         for case, make in cases.items():
             times: dict[str, list[float]] = {who: [] for who in STARTERS}
@@ -62,9 +67,11 @@ def main() -> int:
             medians = {who: statistics.median(t) for who, t in times.items()}
             ratio = medians["bundle"] / medians["venv"]
             for who, t in times.items():
-                print(f"{case:13} {who:6} median {medians[who] * 1000:6.0f} ms"
-                      f"  mean {statistics.mean(t) * 1000:6.0f} ms"
-                      f"  min {min(t) * 1000:6.0f} ms  ({len(t)} runs)")
+                print(
+                    f"{case:13} {who:6} median {medians[who] * 1000:6.0f} ms"
+                    f"  mean {statistics.mean(t) * 1000:6.0f} ms"
+                    f"  min {min(t) * 1000:6.0f} ms  ({len(t)} runs)"
+                )
             verdict = "ok" if ratio <= TARGET_RATIO else "OVER TARGET"
             print(f"{case:13} bundle/venv {ratio:.2f}x (target <= {TARGET_RATIO}x): {verdict}")
             failed |= ratio > TARGET_RATIO

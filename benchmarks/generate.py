@@ -45,12 +45,19 @@ STAMP = "2026-01-01T00:00:00.000000Z"
 WHO = "synthetic-generator"
 
 PROVIDERS = [f"Synthetic Lab {c}" for c in "ABCDE"]
-STATES = ["active"] * 8 + ["legacy"] * 2 + ["deprecated"] * 5 + ["retired"] * 4 + ["retained_available"]
+STATES = (
+    ["active"] * 8 + ["legacy"] * 2 + ["deprecated"] * 5 + ["retired"] * 4 + ["retained_available"]
+)
 CHECKLISTS = ["weight_retention", "post_deployment_report", "user_migration", "availability"]
 ITEM_STATUSES = ["todo"] * 4 + ["in_progress"] * 2 + ["done"] * 5 + ["blocked", "not_applicable"]
 SOURCES = ["model_interview", "user", "researcher", "staff", "partner"]
-CATEGORIES = ["continued_availability", "deployment_conditions", "future_development", "welfare",
-              "other"]
+CATEGORIES = [
+    "continued_availability",
+    "deployment_conditions",
+    "future_development",
+    "welfare",
+    "other",
+]
 REQUEST_STATUSES = ["logged", "under_review", "under_review", "responded", "declined", "withdrawn"]
 COSTS = ["", "low", "low", "medium", "high"]
 
@@ -74,8 +81,9 @@ def _defaults(cls: type[Record]) -> dict[str, Any]:
     return {**cls().to_dict(), "version": 0, "modified_at": STAMP, "modified_by": WHO}
 
 
-def synthetic_records(models: int, seed: int = 8, today: date | None = None
-                      ) -> Iterator[tuple[type[Record], dict[str, Any]]]:
+def synthetic_records(
+    models: int, seed: int = 8, today: date | None = None
+) -> Iterator[tuple[type[Record], dict[str, Any]]]:
     """(record class, field dict as ``to_dict`` gives it) for every synthetic record."""
     rng = random.Random(seed)
     today = today or bench_today()
@@ -99,59 +107,70 @@ def synthetic_records(models: int, seed: int = 8, today: date | None = None
         elif state == "legacy" and rng.random() < 0.5:
             announced = today - timedelta(days=rng.randint(0, 60))
             not_before = announced + timedelta(days=rng.randint(60, 365))
-        yield Model, {
-            **model_base,
-            "id": model_id,
-            "slug": f"synthetic-{i:05d}",
-            "display_name": f"Synthetic Model {i:05d}",
-            "family": f"synthetic-family-{i % 50:02d}",
-            "provider": PROVIDERS[i % len(PROVIDERS)],
-            "internal_only": i % 7 == 0,
-            "released_on": _d(released),
-            "state": state,
-            "deprecation_announced_on": _d(announced),
-            "retirement_not_before": _d(not_before),
-            "retirement_on": _d(retirement),
-            "retired_on": _d(retired),
-            "replacement": f"synthetic-{(i + 1) % models:05d}" if announced and models > 1 else "",
-            "notes": f"Synthetic benchmark model {i}; not a real model.",
-        }
+        yield (
+            Model,
+            {
+                **model_base,
+                "id": model_id,
+                "slug": f"synthetic-{i:05d}",
+                "display_name": f"Synthetic Model {i:05d}",
+                "family": f"synthetic-family-{i % 50:02d}",
+                "provider": PROVIDERS[i % len(PROVIDERS)],
+                "internal_only": i % 7 == 0,
+                "released_on": _d(released),
+                "state": state,
+                "deprecation_announced_on": _d(announced),
+                "retirement_not_before": _d(not_before),
+                "retirement_on": _d(retirement),
+                "retired_on": _d(retired),
+                "replacement": f"synthetic-{(i + 1) % models:05d}"
+                if announced and models > 1
+                else "",
+                "notes": f"Synthetic benchmark model {i}; not a real model.",
+            },
+        )
         for k in range(ITEMS_PER_MODEL):
             checklist = CHECKLISTS[k % len(CHECKLISTS)]
             status = rng.choice(ITEM_STATUSES)
             due = today + timedelta(days=rng.randint(-120, 240)) if rng.random() < 0.6 else None
-            yield ChecklistItem, {
-                **item_base,
-                "id": _uuid(rng),
-                "model_id": model_id,
-                "checklist": checklist,
-                "template_key": f"synthetic.{checklist}.{k:02d}",
-                "template_version": 1,
-                "position": k,
-                "title": f"Synthetic step {k:02d} for model {i:05d}",
-                "status": status,
-                "owner": f"steward-{k % 9}",
-                "due_date": _d(due),
-                "not_applicable_reason": "synthetic" if status == "not_applicable" else "",
-            }
+            yield (
+                ChecklistItem,
+                {
+                    **item_base,
+                    "id": _uuid(rng),
+                    "model_id": model_id,
+                    "checklist": checklist,
+                    "template_key": f"synthetic.{checklist}.{k:02d}",
+                    "template_version": 1,
+                    "position": k,
+                    "title": f"Synthetic step {k:02d} for model {i:05d}",
+                    "status": status,
+                    "owner": f"steward-{k % 9}",
+                    "due_date": _d(due),
+                    "not_applicable_reason": "synthetic" if status == "not_applicable" else "",
+                },
+            )
         for k in range(REQUESTS_PER_MODEL):
             status = rng.choice(REQUEST_STATUSES)
             received = today - timedelta(days=rng.randint(0, 600))
             answered = status in ("responded", "declined")
             source = rng.choice(SOURCES[1:])
-            yield PreferenceRequest, {
-                **request_base,
-                "id": _uuid(rng),
-                "model_id": model_id,
-                "source": source,
-                "category": rng.choice(CATEGORIES),
-                "words": f"Synthetic request {k} about model {i:05d}: keep it reachable for a study.",
-                "received_on": _d(received),
-                "status": status,
-                "estimated_cost": rng.choice(COSTS),
-                "response": "Synthetic response." if answered else "",
-                "responded_on": _d(received + timedelta(days=3)) if answered else None,
-            }
+            yield (
+                PreferenceRequest,
+                {
+                    **request_base,
+                    "id": _uuid(rng),
+                    "model_id": model_id,
+                    "source": source,
+                    "category": rng.choice(CATEGORIES),
+                    "words": f"Synthetic request {k} about model {i:05d}: keep it reachable for a study.",
+                    "received_on": _d(received),
+                    "status": status,
+                    "estimated_cost": rng.choice(COSTS),
+                    "response": "Synthetic response." if answered else "",
+                    "responded_on": _d(received + timedelta(days=3)) if answered else None,
+                },
+            )
 
 
 def _row(cls: type[Record], data: dict[str, Any], columns: list[str]) -> tuple[Any, ...]:
@@ -179,20 +198,26 @@ def generate_store(data_dir: Path, models: int, seed: int = 8) -> Path:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")
-        columns = {cls: [r[1] for r in conn.execute(f"PRAGMA table_info([{cls.TABLE}])")]
-                   for cls in (Model, ChecklistItem, PreferenceRequest)}
+        columns = {
+            cls: [r[1] for r in conn.execute(f"PRAGMA table_info([{cls.TABLE}])")]
+            for cls in (Model, ChecklistItem, PreferenceRequest)
+        }
         rows: dict[type[Record], list[tuple[Any, ...]]] = {cls: [] for cls in columns}
         for cls, data in synthetic_records(models, seed):
             rows[cls].append(_row(cls, data, columns[cls]))
         for cls, table_rows in rows.items():
             cols = columns[cls]
-            sql = (f"INSERT INTO [{cls.TABLE}] ({', '.join(cols)})"
-                   f" VALUES ({', '.join('?' * len(cols))})")
+            sql = (
+                f"INSERT INTO [{cls.TABLE}] ({', '.join(cols)})"
+                f" VALUES ({', '.join('?' * len(cols))})"
+            )
             with conn:
                 conn.executemany(sql, table_rows)
         with conn:
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         ("steward_name", "bench-steward"))
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                ("steward_name", "bench-steward"),
+            )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -217,7 +242,9 @@ def generate_registry(db: Path, models: int, seed: int = 8) -> str:
         with conn:
             conn.executemany(
                 "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by,"
-                " written_by) VALUES (?, ?, ?, 0, ?, ?, ?, ?)", rows)
+                " written_by) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+                rows,
+            )
             conn.execute("UPDATE registry_version SET version = ?", (len(rows),))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -240,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         token = generate_registry(args.target, args.models, args.seed)
         print(f"wrote {args.target}; steward token: {token}")
     total = args.models * (1 + ITEMS_PER_MODEL + REQUESTS_PER_MODEL)
-    print(f"{args.models} models, {args.models * ITEMS_PER_MODEL} checklist items,"
-          f" {args.models * REQUESTS_PER_MODEL} requests ({total} records)"
-          f" in {time.perf_counter() - start:.1f} s")
+    print(
+        f"{args.models} models, {args.models * ITEMS_PER_MODEL} checklist items,"
+        f" {args.models * REQUESTS_PER_MODEL} requests ({total} records)"
+        f" in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 

@@ -59,8 +59,12 @@ def main() -> int:
     try:
         path.read_bytes() if args.size_mib <= 64 else hash_file(path)  # warm the page cache
         ours, ours_digest = best_of(args.runs, lambda: hash_file(path))
-        theirs, line = best_of(args.runs, lambda: subprocess.run(
-            [tool, str(path)], capture_output=True, text=True, check=True).stdout)
+        theirs, line = best_of(
+            args.runs,
+            lambda: (
+                subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout
+            ),
+        )
         theirs_digest = line.split()[0]
     finally:
         path.unlink()

@@ -31,8 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stewardship-bench-") as tmp:
         data_dir = large_store(Path(tmp) / "large", args.models)
         base = bench_env(STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1")
-        every_view = bench_env(STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1",
-                               STEWARDSHIP_BENCH_VISIT=",".join(VIEW_KEYS[1:] + VIEW_KEYS[:1]))
+        every_view = bench_env(
+            STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1",
+            STEWARDSHIP_BENCH_VISIT=",".join(VIEW_KEYS[1:] + VIEW_KEYS[:1]),
+        )
         bare, dashboard, everything = [], [], []
         for _ in range(args.runs):
             bare.append(run_child(bare_argv(), base).peak_rss_mb)
@@ -42,13 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS, median of {args.runs} runs:")
     print(f"  bare window (floor):                 {floor:6.0f} MB")
     ok = True
-    for label, values in ((f"large store ({args.models} models), dashboard:", dashboard),
-                          ("large store, after opening every view:", everything)):
+    for label, values in (
+        (f"large store ({args.models} models), dashboard:", dashboard),
+        ("large store, after opening every view:", everything),
+    ):
         value = median(values)
         met = value < TARGET_MB
         ok &= met
-        print(f"  {label:38} {value:6.0f} MB  = {value / floor:.2f}x the bare window,"
-              f" +{value - floor:.0f} MB  (target < {TARGET_MB:.0f} MB: {verdict(met)})")
+        print(
+            f"  {label:38} {value:6.0f} MB  = {value / floor:.2f}x the bare window,"
+            f" +{value - floor:.0f} MB  (target < {TARGET_MB:.0f} MB: {verdict(met)})"
+        )
     return 0 if ok else 1
 
 

@@ -28,14 +28,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         cli = [sys.executable, "-m", "stewardship_registry"]
-        token = subprocess.run([*cli, "token", "create", "--db", str(db), "--name", "bench",
-                                "--role", "steward"], capture_output=True, text=True,
-                               check=True).stdout.strip()
+        token = subprocess.run(
+            [*cli, "token", "create", "--db", str(db), "--name", "bench", "--role", "steward"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        server = subprocess.Popen([*cli, "serve", "--db", str(db), "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*cli, "serve", "--db", str(db), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
@@ -48,12 +54,26 @@ def main() -> int:
                     time.sleep(0.1)
             start = time.perf_counter()
             for first in range(0, args.records, 100):
-                ops = [{"type": "model", "id": str(uuid.uuid4()), "base_version": 0,
-                        "data": {"slug": f"model-{first + i}", "display_name": f"Model {first + i}",
-                                 "provider": "Bench Lab", "notes": "x" * 200}}
-                       for i in range(min(100, args.records - first))]
-                reply = session.post(url + "/v1/batch", json={"operations": ops}, timeout=30,
-                                     headers={"Idempotency-Key": str(uuid.uuid4())})
+                ops = [
+                    {
+                        "type": "model",
+                        "id": str(uuid.uuid4()),
+                        "base_version": 0,
+                        "data": {
+                            "slug": f"model-{first + i}",
+                            "display_name": f"Model {first + i}",
+                            "provider": "Bench Lab",
+                            "notes": "x" * 200,
+                        },
+                    }
+                    for i in range(min(100, args.records - first))
+                ]
+                reply = session.post(
+                    url + "/v1/batch",
+                    json={"operations": ops},
+                    timeout=30,
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                )
                 reply.raise_for_status()
             push = time.perf_counter() - start
             start = time.perf_counter()
@@ -70,8 +90,10 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=15)
             session.close()
-    print(f"push: {args.records} records in batches of 100: {push:.2f} s "
-          f"({args.records / push:.0f} records/s, {push / (args.records / 100) * 1000:.0f} ms/batch)")
+    print(
+        f"push: {args.records} records in batches of 100: {push:.2f} s "
+        f"({args.records / push:.0f} records/s, {push / (args.records / 100) * 1000:.0f} ms/batch)"
+    )
     print(f"pull: {pulled} records in pages of 500: {pull:.2f} s ({pulled / pull:.0f} records/s)")
     return 0 if pulled == args.records else 1
 

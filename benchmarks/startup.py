@@ -74,14 +74,20 @@ def main(argv: list[str] | None = None) -> int:
         ratio = value / floor
         met = ratio <= TARGETS[name]
         ok &= met
-        print(f"  {label + ':':32} {value * 1000:7.0f} ms  = {ratio:.2f}x the bare window"
-              f"  (target {TARGETS[name]}x: {verdict(met)})")
-        print(f"    {'minimal table window, same store:':30} {table * 1000:7.0f} ms"
-              f"  = {table / floor:.2f}x the bare window; the console is {value / table:.2f}x it")
+        print(
+            f"  {label + ':':32} {value * 1000:7.0f} ms  = {ratio:.2f}x the bare window"
+            f"  (target {TARGETS[name]}x: {verdict(met)})"
+        )
+        print(
+            f"    {'minimal table window, same store:':30} {table * 1000:7.0f} ms"
+            f"  = {table / floor:.2f}x the bare window; the console is {value / table:.2f}x it"
+        )
     fastest = {name: min(values) for name, values in times.items()}
-    print(f"  fastest runs (least disturbed by other work on the machine): bare"
-          f" {fastest['bare'] * 1000:.0f} ms, demo {fastest['demo'] / fastest['bare']:.2f}x,"
-          f" large {fastest['large'] / fastest['bare']:.2f}x")
+    print(
+        f"  fastest runs (least disturbed by other work on the machine): bare"
+        f" {fastest['bare'] * 1000:.0f} ms, demo {fastest['demo'] / fastest['bare']:.2f}x,"
+        f" large {fastest['large'] / fastest['bare']:.2f}x"
+    )
     for name, values in times.items():
         print(f"  runs {name}: " + ", ".join(f"{v * 1000:.0f}" for v in values) + " ms")
     return 0 if ok else 1

@@ -74,12 +74,26 @@ def main(argv: list[str] | None = None) -> int:
         db = Path(tmp) / "registry.db"
         started = time.perf_counter()
         token = generate_registry(db, args.models)
-        print(f"(filled a registry with {args.models} models and their items and requests"
-              f" in {time.perf_counter() - started:.1f} s)", flush=True)
+        print(
+            f"(filled a registry with {args.models} models and their items and requests"
+            f" in {time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "stewardship_registry", "serve", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "stewardship_registry",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -91,9 +105,15 @@ def main(argv: list[str] | None = None) -> int:
             store = Store(Path(tmp) / "console" / DB_FILENAME)
             client = RegistryClient(ClientConfig(url, token))
             calls: list[str] = []
-            client.session.hooks["response"].append(lambda r, *a, **k: calls.append(r.request.method))
+            client.session.hooks["response"].append(
+                lambda r, *a, **k: calls.append(r.request.method)
+            )
             engine = SyncEngine(store, client)
-            limit = engine.first_pull_limit if hasattr(engine, "first_pull_limit") else engine.page_limit
+            limit = (
+                engine.first_pull_limit
+                if hasattr(engine, "first_pull_limit")
+                else engine.page_limit
+            )
 
             plain_pull(url, token, limit)  # warm the server's page cache
             floor, expected = plain_pull(url, token, limit)
@@ -122,14 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     ok_ratio = ratio <= TARGET_RATIO and summary.pulled == expected and stored == expected
     ok_idle = idle_ms < TARGET_IDLE_MS and max(idle_calls) == 1
     print(f"first full pull of {expected} records in pages of {limit}:")
-    print(f"  plain loop, fetch and parse only (floor): {floor:7.2f} s"
-          f"  ({expected / floor:,.0f} records/s)")
-    print(f"  console sync into an empty store:         {first:7.2f} s"
-          f"  ({summary.pulled / first:,.0f} records/s, {first_calls} requests, {stored} stored)"
-          f"  = {ratio:.2f}x the floor  (target {TARGET_RATIO:.0f}x: {verdict(ok_ratio)})")
-    print(f"  sync with nothing to do, median of {args.idle_runs}:    {idle_ms:7.1f} ms,"
-          f" {max(idle_calls)} request(s)  (target 1 request, < {TARGET_IDLE_MS:.0f} ms:"
-          f" {verdict(ok_idle)})")
+    print(
+        f"  plain loop, fetch and parse only (floor): {floor:7.2f} s"
+        f"  ({expected / floor:,.0f} records/s)"
+    )
+    print(
+        f"  console sync into an empty store:         {first:7.2f} s"
+        f"  ({summary.pulled / first:,.0f} records/s, {first_calls} requests, {stored} stored)"
+        f"  = {ratio:.2f}x the floor  (target {TARGET_RATIO:.0f}x: {verdict(ok_ratio)})"
+    )
+    print(
+        f"  sync with nothing to do, median of {args.idle_runs}:    {idle_ms:7.1f} ms,"
+        f" {max(idle_calls)} request(s)  (target 1 request, < {TARGET_IDLE_MS:.0f} ms:"
+        f" {verdict(ok_idle)})"
+    )
     return 0 if ok_ratio and ok_idle else 1
 
 

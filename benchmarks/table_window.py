@@ -56,7 +56,8 @@ def main() -> int:
     conn = sqlite3.connect(data_dir / "stewardship.db")
     rows = conn.execute(
         "SELECT display_name, state, coalesce(retirement_on, retirement_not_before), replacement"
-        " FROM models WHERE deleted = 0").fetchall()
+        " FROM models WHERE deleted = 0"
+    ).fetchall()
     app = QApplication([sys.argv[0], "-style", "fusion"])  # as the console does (no QStyle class)
     from stewardship.ui.style import STYLE_SHEET  # the console's look, without its code
 

@@ -29,10 +29,19 @@ BUILD_FILE = ROOT / "src" / "stewardship" / "_build.py"
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return os.environ.get("GITHUB_SHA", "unknown")[:10] or "unknown"
     return out + ("-modified" if dirty else "")
@@ -56,8 +65,7 @@ def main() -> int:
     if not python.exists():
         print(f"creating build venv {args.venv}")
         venv.EnvBuilder(with_pip=True, clear=True).create(args.venv)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                       check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     BUILD_FILE.write_text(
@@ -67,30 +75,62 @@ def main() -> int:
     )
     try:
         # Non-editable install: the bundle gets exactly what a wheel would hold.
-        subprocess.run([python, "-m", "pip", "install", "--quiet", "--force-reinstall",
-                        "--no-deps", str(ROOT)], check=True)
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--force-reinstall",
+                "--no-deps",
+                str(ROOT),
+            ],
+            check=True,
+        )
         subprocess.run([python, "-m", "pip", "install", "--quiet", f"{ROOT}[dist]"], check=True)
     finally:
         BUILD_FILE.unlink(missing_ok=True)
 
     if sys.platform in ("win32", "darwin"):  # the .ico / .icns the spec embeds
         icons = ROOT / "build" / "icons"
-        subprocess.run([python, str(ROOT / "packaging" / "make_icons.py"), str(icons)],
-                       check=True)
+        subprocess.run([python, str(ROOT / "packaging" / "make_icons.py"), str(icons)], check=True)
         if sys.platform == "darwin":
-            subprocess.run(["iconutil", "-c", "icns", "-o", str(icons / "stewardship-console.icns"),
-                            str(icons / "stewardship-console.iconset")], check=True)
+            subprocess.run(
+                [
+                    "iconutil",
+                    "-c",
+                    "icns",
+                    "-o",
+                    str(icons / "stewardship-console.icns"),
+                    str(icons / "stewardship-console.iconset"),
+                ],
+                check=True,
+            )
 
     subprocess.run(
-        [python, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "build" / "pyinstaller"),
-         str(ROOT / "packaging" / "stewardship.spec")],
+        [
+            python,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(ROOT / "dist"),
+            "--workpath",
+            str(ROOT / "build" / "pyinstaller"),
+            str(ROOT / "packaging" / "stewardship.spec"),
+        ],
         check=True,
     )
     bundle = ROOT / "dist" / "stewardship-console"
     elapsed = time.monotonic() - started
     size = folder_size(bundle)
-    print(f"bundle: {bundle} {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB), built in {elapsed:.0f} s")
+    print(
+        f"bundle: {bundle} {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB), built in {elapsed:.0f} s"
+    )
     return 0
 
 

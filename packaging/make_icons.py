@@ -20,8 +20,18 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 SVG = Path(__file__).resolve().parent.parent / "resources" / "icons" / "stewardship-console.svg"
-ICONSET = [(16, 1), (16, 2), (32, 1), (32, 2), (128, 1), (128, 2), (256, 1), (256, 2), (512, 1),
-           (512, 2)]
+ICONSET = [
+    (16, 1),
+    (16, 2),
+    (32, 1),
+    (32, 2),
+    (128, 1),
+    (128, 2),
+    (256, 1),
+    (256, 2),
+    (512, 1),
+    (512, 2),
+]
 
 
 def render(renderer: QSvgRenderer, size: int) -> QImage:

@@ -86,8 +86,9 @@ def packages_for(libraries: set[str]) -> list[str]:
         candidates = {native[0], os.path.realpath(native[0])}
         candidates |= {"/usr" + c for c in candidates if not c.startswith("/usr/")}
         candidates |= {c.removeprefix("/usr") for c in candidates}
-        owner = subprocess.run(["dpkg", "-S", *sorted(candidates)], capture_output=True,
-                               text=True).stdout
+        owner = subprocess.run(
+            ["dpkg", "-S", *sorted(candidates)], capture_output=True, text=True
+        ).stdout
         if not owner:
             sys.exit(f"no Debian package owns {native[0]} (needed for {lib})")
         packages.add(owner.split(":", 1)[0].split(",")[0].strip())
@@ -110,7 +111,8 @@ def stage(root: Path, ver: str, org_config: Path) -> None:
     today = dt.date.today().isoformat()
     text = (LINUX / f"{APP_ID}.metainfo.xml").read_text(encoding="utf-8")
     (metainfo / f"{APP_ID}.metainfo.xml").write_text(
-        text.replace("@VERSION@", ver).replace("@DATE@", today), encoding="utf-8")
+        text.replace("@VERSION@", ver).replace("@DATE@", today), encoding="utf-8"
+    )
     icons = root / "usr/share/icons/hicolor/scalable/apps"
     icons.mkdir(parents=True)
     shutil.copy2(ROOT / "resources/icons/stewardship-console.svg", icons / f"{APP_ID}.svg")
@@ -127,10 +129,12 @@ def stage(root: Path, ver: str, org_config: Path) -> None:
         " On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n"
         " The bundle in /opt/stewardship-console carries Qt (LGPL-3.0), PySide6\n"
         " (LGPL-3.0) and Python (PSF-2.0) with their own licence files.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with gzip.open(doc / "changelog.gz", "wt", encoding="utf-8") as changelog:
-        changelog.write(f"stewardship-console ({ver}) stable; urgency=medium\n\n"
-                        f"  * Release {ver}.\n")
+        changelog.write(
+            f"stewardship-console ({ver}) stable; urgency=medium\n\n  * Release {ver}.\n"
+        )
     for path in root.rglob("*"):
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
@@ -138,16 +142,21 @@ def stage(root: Path, ver: str, org_config: Path) -> None:
 
 def validate(root: Path) -> None:
     run("desktop-file-validate", root / "usr/share/applications" / f"{APP_ID}.desktop")
-    run("appstreamcli", "validate", "--no-net",
-        root / "usr/share/metainfo" / f"{APP_ID}.metainfo.xml")
+    run(
+        "appstreamcli",
+        "validate",
+        "--no-net",
+        root / "usr/share/metainfo" / f"{APP_ID}.metainfo.xml",
+    )
 
 
 def control(root: Path, ver: str, depends: list[str]) -> None:
     debian = root / "DEBIAN"
     debian.mkdir()
     arch = run("dpkg", "--print-architecture").strip()
-    size_kb = sum(p.stat().st_size for p in root.rglob("*")
-                  if p.is_file() and not p.is_symlink()) // 1024
+    size_kb = (
+        sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
+    )
     (debian / "control").write_text(
         f"Package: {PACKAGE}\nVersion: {ver}\nArchitecture: {arch}\n"
         "Maintainer: Stewardship Console developers <stewards@example.org>\n"
@@ -159,7 +168,8 @@ def control(root: Path, ver: str, depends: list[str]) -> None:
         " retention, interviews, post-deployment reports and preference requests.\n"
         " Works offline; syncs with the organisation's registry. Self-contained:\n"
         " carries its own Python and Qt in /opt/stewardship-console.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (debian / "conffiles").write_text(f"/{ORG_CONF_DIR}/organisation.conf\n", encoding="utf-8")
     lines = []
     for path in sorted(root.rglob("*")):
@@ -173,8 +183,12 @@ def control(root: Path, ver: str, depends: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Build the .deb from dist/stewardship-console.")
-    parser.add_argument("--org-config", type=Path, default=ROOT / "packaging/organisation.conf",
-                        help="organisation defaults to ship in /etc/xdg (default: the template)")
+    parser.add_argument(
+        "--org-config",
+        type=Path,
+        default=ROOT / "packaging/organisation.conf",
+        help="organisation defaults to ship in /etc/xdg (default: the template)",
+    )
     args = parser.parse_args()
     if not (BUNDLE / "stewardship").exists():
         sys.exit(f"{BUNDLE} is not built: run `make dist` (or packaging/build_bundle.py) first")
@@ -188,8 +202,11 @@ def main() -> int:
     control(root, ver, depends)
     arch = run("dpkg", "--print-architecture").strip()
     target = ROOT / "dist" / f"{PACKAGE}_{ver}_{arch}.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root),
-                    str(target)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(target)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     elapsed = time.monotonic() - started
     print(f"deb: {target} {target.stat().st_size / 1e6:.1f} MB, built in {elapsed:.0f} s")
     print(f"     Depends: {', '.join(depends)}")

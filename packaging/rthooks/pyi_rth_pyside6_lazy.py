@@ -11,8 +11,11 @@ import sys
 
 def _pyi_rthook():
     base = sys._MEIPASS  # the bundle folder
-    qt_dir = os.path.join(base, "PySide6") if sys.platform.startswith("win") else os.path.join(
-        base, "PySide6", "Qt")
+    qt_dir = (
+        os.path.join(base, "PySide6")
+        if sys.platform.startswith("win")
+        else os.path.join(base, "PySide6", "Qt")
+    )
     os.environ["QT_PLUGIN_PATH"] = os.path.join(qt_dir, "plugins")
     os.environ["QML2_IMPORT_PATH"] = os.path.join(qt_dir, "qml")
     if sys.platform.startswith("win"):

@@ -20,10 +20,14 @@ VIEW_NAMES = ["dashboard", "models", "checklists", "requests", "reports", "confl
 #: Headless verbs: name -> (module of :mod:`stewardship.commands`, help). A module
 #: is imported only when its verb runs, so opening the console stays quick.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "import": ("import_cmd",
-               "import model schedules (CSV) or a JSON export; a bad file is refused whole"),
-    "export": ("export_cmd",
-               "export everything (json), a table (csv) or retirement and due dates (ics)"),
+    "import": (
+        "import_cmd",
+        "import model schedules (CSV) or a JSON export; a bad file is refused whole",
+    ),
+    "export": (
+        "export_cmd",
+        "export everything (json), a table (csv) or retirement and due dates (ics)",
+    ),
     "report": ("report", "write a model's post-deployment report as Markdown, HTML or PDF"),
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
@@ -53,12 +57,23 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=version_text())
-    parser.add_argument("--demo", action="store_true",
-                        help="load the fictional demo organisation if the data folder has no store")
-    parser.add_argument("--screenshot", metavar="PNG", type=Path,
-                        help="render a view offscreen at 1280x800 to PNG and exit")
-    parser.add_argument("--view", choices=VIEW_NAMES, default="dashboard",
-                        help="the view to open or render (default: dashboard)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the fictional demo organisation if the data folder has no store",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        type=Path,
+        help="render a view offscreen at 1280x800 to PNG and exit",
+    )
+    parser.add_argument(
+        "--view",
+        choices=VIEW_NAMES,
+        default="dashboard",
+        help="the view to open or render (default: dashboard)",
+    )
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     named = set(COMMANDS) if argv is None else set(COMMANDS) & set(argv)
     for name, (module_name, help_text) in COMMANDS.items():

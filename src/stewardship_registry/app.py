@@ -30,7 +30,9 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 _CURSOR = re.compile(r"^([0-9a-f]{32})-(\d{1,16})$")
 
-_bearer = HTTPBearer(auto_error=False, description="A registry token: 'Authorization: Bearer stw_...'.")
+_bearer = HTTPBearer(
+    auto_error=False, description="A registry token: 'Authorization: Bearer stw_...'."
+)
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -40,9 +42,10 @@ def _problem(description: str) -> dict[str, Any]:
 _UNAUTHORIZED = {401: _problem("No token, or an unknown or revoked one.")}
 
 
-def _principal(request: Request,
-               _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
-               ) -> Principal:
+def _principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Principal:
     """The caller, as the guard middleware authenticated it."""
     principal = getattr(request.state, "principal", None)
     if principal is None:  # pragma: no cover - the middleware answers 401 first
@@ -63,16 +66,33 @@ def read_cursor(storage: Storage, since: str | None) -> int:
         return 0
     match = _CURSOR.match(since)
     if not match:
-        raise ProblemError(422, "validation", "since: not a cursor this registry made.",
-                           errors=[{"field": "since", "reason": "not a cursor this registry made; "
-                                    "use a next_cursor value, or leave it out to start over"}])
+        raise ProblemError(
+            422,
+            "validation",
+            "since: not a cursor this registry made.",
+            errors=[
+                {
+                    "field": "since",
+                    "reason": "not a cursor this registry made; "
+                    "use a next_cursor value, or leave it out to start over",
+                }
+            ],
+        )
     registry_id, version = match.group(1), int(match.group(2))
     if registry_id != storage.registry_id:
-        raise ProblemError(409, "cursor-reset", "The cursor comes from another registry database; "
-                           "pull again from the start (leave out since).")
+        raise ProblemError(
+            409,
+            "cursor-reset",
+            "The cursor comes from another registry database; "
+            "pull again from the start (leave out since).",
+        )
     if version > storage.current_version():
-        raise ProblemError(409, "cursor-reset", "The cursor is ahead of this registry (was it "
-                           "restored from a backup?); pull again from the start (leave out since).")
+        raise ProblemError(
+            409,
+            "cursor-reset",
+            "The cursor is ahead of this registry (was it "
+            "restored from a backup?); pull again from the start (leave out since).",
+        )
     return version
 
 
@@ -82,44 +102,79 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
         version=__version__,
         summary="The shared registry that Stewardship Consoles sync with.",
         description="Versions, not clocks: every accepted write gets the next registry version. "
-                    "Errors are RFC 9457 problem documents. See docs/registry-protocol.md.",
-        docs_url=None, redoc_url=None,
+        "Errors are RFC 9457 problem documents. See docs/registry-protocol.md.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.storage = storage
     app.add_middleware(GuardMiddleware, storage=storage, body_limit=body_limit)
     install_problem_handlers(app)
 
-    @app.get("/v1/health", response_model=Health, tags=["registry"],
-             summary="Is the registry up? (no token needed)")
+    @app.get(
+        "/v1/health",
+        response_model=Health,
+        tags=["registry"],
+        summary="Is the registry up? (no token needed)",
+    )
     def health() -> dict[str, Any]:
         return {"status": "ok", "api": API_VERSION, "server_version": __version__}
 
-    @app.get("/v1/me", response_model=Me, responses=_UNAUTHORIZED, tags=["registry"],
-             summary="The token's name and role")
+    @app.get(
+        "/v1/me",
+        response_model=Me,
+        responses=_UNAUTHORIZED,
+        tags=["registry"],
+        summary="The token's name and role",
+    )
     def me(caller: Caller) -> dict[str, Any]:
         return {"name": caller.name, "role": caller.role}
 
-    @app.get("/v1/changes", response_model=ChangesPage, tags=["sync"],
-             summary="Records and tombstones written after a cursor, in version order",
-             responses={**_UNAUTHORIZED,
-                        409: _problem("The cursor is not from this registry's history: start over."),
-                        422: _problem("since or limit is not valid.")})
+    @app.get(
+        "/v1/changes",
+        response_model=ChangesPage,
+        tags=["sync"],
+        summary="Records and tombstones written after a cursor, in version order",
+        responses={
+            **_UNAUTHORIZED,
+            409: _problem("The cursor is not from this registry's history: start over."),
+            422: _problem("since or limit is not valid."),
+        },
+    )
     def changes(
         caller: Caller,
-        since: Annotated[str | None, Query(max_length=64, description=(
-            "A next_cursor from an earlier page; leave out to start from the beginning."))] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Most changes per page.")] = DEFAULT_PAGE,
+        since: Annotated[
+            str | None,
+            Query(
+                max_length=64,
+                description=(
+                    "A next_cursor from an earlier page; leave out to start from the beginning."
+                ),
+            ),
+        ] = None,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_PAGE, description="Most changes per page.")
+        ] = DEFAULT_PAGE,
     ) -> dict[str, Any]:
         version = read_cursor(storage, since)
         rows, has_more = storage.changes(version, limit)
         last = rows[-1].version if rows else version
-        return {"changes": [envelope(r) for r in rows],
-                "next_cursor": make_cursor(storage.registry_id, last), "has_more": has_more}
+        return {
+            "changes": [envelope(r) for r in rows],
+            "next_cursor": make_cursor(storage.registry_id, last),
+            "has_more": has_more,
+        }
 
-    @app.get("/v1/records/{type}/{id}", response_model=RecordEnvelope, tags=["sync"],
-             summary="One record as the registry holds it (tombstones included)",
-             responses={**_UNAUTHORIZED, 404: _problem("No record of that type with that id."),
-                        422: _problem("The type is unknown or the id malformed.")})
+    @app.get(
+        "/v1/records/{type}/{id}",
+        response_model=RecordEnvelope,
+        tags=["sync"],
+        summary="One record as the registry holds it (tombstones included)",
+        responses={
+            **_UNAUTHORIZED,
+            404: _problem("No record of that type with that id."),
+            422: _problem("The type is unknown or the id malformed."),
+        },
+    )
     def get_record(
         caller: Caller,
         type: Annotated[RecordType, Path(description="The record type.")],  # type: ignore[valid-type]
@@ -127,31 +182,50 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
     ) -> dict[str, Any]:
         record = storage.get(type.value, id)
         if record is None:
-            raise ProblemError(404, "not-found", f"The registry has no {type.value} with id '{id}'.")
+            raise ProblemError(
+                404, "not-found", f"The registry has no {type.value} with id '{id}'."
+            )
         return envelope(record)
 
-    @app.post("/v1/batch", response_model=BatchReply, tags=["sync"],
-              summary="Apply up to 100 writes; each is applied, a conflict or rejected",
-              responses={
-                  200: {"description": "Every operation's result (also for a replayed key).",
-                        "headers": {"Idempotent-Replayed": {
-                            "description": "'true' when this is the stored reply of an earlier "
-                                           "request with the same key.",
-                            "schema": {"type": "string"}}}},
-                  400: _problem("The Idempotency-Key header is missing or malformed, or the body "
-                                "cannot be read."),
-                  **_UNAUTHORIZED,
-                  403: _problem("The token's role (viewer) may not write."),
-                  413: _problem("The body is larger than the registry accepts."),
-                  422: _problem("The body is not a valid batch, or the key was used for another one."),
-              })
+    @app.post(
+        "/v1/batch",
+        response_model=BatchReply,
+        tags=["sync"],
+        summary="Apply up to 100 writes; each is applied, a conflict or rejected",
+        responses={
+            200: {
+                "description": "Every operation's result (also for a replayed key).",
+                "headers": {
+                    "Idempotent-Replayed": {
+                        "description": "'true' when this is the stored reply of an earlier "
+                        "request with the same key.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
+            400: _problem(
+                "The Idempotency-Key header is missing or malformed, or the body cannot be read."
+            ),
+            **_UNAUTHORIZED,
+            403: _problem("The token's role (viewer) may not write."),
+            413: _problem("The body is larger than the registry accepts."),
+            422: _problem("The body is not a valid batch, or the key was used for another one."),
+        },
+    )
     def batch(
         caller: Caller,
         body: BatchRequest,
         response: Response,
-        idempotency_key: Annotated[str, Header(
-            alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-            description="A key unique to this batch (a UUID); resend the same key when retrying.")],
+        idempotency_key: Annotated[
+            str,
+            Header(
+                alias="Idempotency-Key",
+                min_length=1,
+                max_length=255,
+                pattern=r"^[\x21-\x7e]+$",
+                description="A key unique to this batch (a UUID); resend the same key when retrying.",
+            ),
+        ],
     ) -> dict[str, Any]:
         reply, replayed = run_batch(storage, caller, idempotency_key, body)
         if replayed:
@@ -160,9 +234,15 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _problem_openapi(get_openapi(
-                title=app.title, version=app.version, summary=app.summary,
-                description=app.description, routes=app.routes))
+            app.openapi_schema = _problem_openapi(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

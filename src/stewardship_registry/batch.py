@@ -31,11 +31,20 @@ def envelope(record: StoredRecord) -> dict[str, Any]:
 def request_hash(body: BatchRequest) -> str:
     """A fingerprint of what the request asks for (key order and spacing do not matter)."""
     try:
-        canonical = json.dumps(body.model_dump(), sort_keys=True, allow_nan=False,
-                               separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(
+            body.model_dump(),
+            sort_keys=True,
+            allow_nan=False,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
     except ValueError:
-        raise ProblemError(422, "validation", "Numbers must be finite: NaN and Infinity are not JSON.",
-                           errors=[{"field": "operations", "reason": "contains NaN or Infinity"}]) from None
+        raise ProblemError(
+            422,
+            "validation",
+            "Numbers must be finite: NaN and Infinity are not JSON.",
+            errors=[{"field": "operations", "reason": "contains NaN or Infinity"}],
+        ) from None
     return hashlib.sha256(("POST /v1/batch\n" + canonical).encode()).hexdigest()
 
 
@@ -63,7 +72,9 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
     except Exception:  # the domain must never turn bad input into a server error
         return _Prepared(problems=[*found, Problem("data", f"could not be read as a {op.type}")])
     if record.deleted:
-        found.append(Problem("deleted", "delete with the operation's \"deleted\": true, not in data"))
+        found.append(
+            Problem("deleted", 'delete with the operation\'s "deleted": true, not in data')
+        )
     try:
         found.extend(record.problems())
     except Exception:
@@ -75,42 +86,78 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
 
 
 def _rejected(index: int, op: Operation, problems: list[Problem]) -> dict[str, Any]:
-    errors = [{"field": p.field, "reason": p.reason,
-               "pointer": f"/operations/{index}/data/{p.field}"} for p in problems]
+    errors = [
+        {"field": p.field, "reason": p.reason, "pointer": f"/operations/{index}/data/{p.field}"}
+        for p in problems
+    ]
     detail = "; ".join(str(p) for p in problems)
-    return {"status": "rejected", "type": op.type, "id": op.id,
-            "problem": problem_dict(422, "record-rejected", detail, errors=errors)}
+    return {
+        "status": "rejected",
+        "type": op.type,
+        "id": op.id,
+        "problem": problem_dict(422, "record-rejected", detail, errors=errors),
+    }
 
 
 def _conflict(op: Operation, current: StoredRecord | None, detail: str) -> dict[str, Any]:
-    return {"status": "conflict", "type": op.type, "id": op.id,
-            "current": envelope(current) if current else None, "detail": detail}
+    return {
+        "status": "conflict",
+        "type": op.type,
+        "id": op.id,
+        "current": envelope(current) if current else None,
+        "detail": detail,
+    }
 
 
-def _apply(index: int, op: Operation, prep: _Prepared, tx: Any, principal: Principal) -> dict[str, Any]:
+def _apply(
+    index: int, op: Operation, prep: _Prepared, tx: Any, principal: Principal
+) -> dict[str, Any]:
     if prep.problems:
         return _rejected(index, op, prep.problems)
     current = tx.get(op.type, op.id)
     if op.base_version == 0 and current is not None:
         state = "a tombstone" if current.deleted else "a record"
-        return _conflict(op, current, f"The registry already has {state} with this id "
-                                      f"(version {current.version}).")
+        return _conflict(
+            op,
+            current,
+            f"The registry already has {state} with this id (version {current.version}).",
+        )
     if op.base_version != 0 and current is None:
-        return _conflict(op, None, f"The registry has no record with this id, but the operation's "
-                                   f"base_version is {op.base_version}.")
+        return _conflict(
+            op,
+            None,
+            f"The registry has no record with this id, but the operation's "
+            f"base_version is {op.base_version}.",
+        )
     if current is not None and current.version != op.base_version:
-        return _conflict(op, current, f"The record changed since version {op.base_version}; "
-                                      f"the registry has version {current.version}.")
+        return _conflict(
+            op,
+            current,
+            f"The record changed since version {op.base_version}; "
+            f"the registry has version {current.version}.",
+        )
     if op.deleted and current is None:
         return _rejected(index, op, [Problem("base_version", "there is no record to delete")])
-    written = tx.put(op.type, op.id, deleted=op.deleted, data=prep.data,
-                     modified_by=prep.modified_by, written_by=principal.name)
-    return {"status": "applied", "type": op.type, "id": op.id, "version": written.version,
-            "record": envelope(written)}
+    written = tx.put(
+        op.type,
+        op.id,
+        deleted=op.deleted,
+        data=prep.data,
+        modified_by=prep.modified_by,
+        written_by=principal.name,
+    )
+    return {
+        "status": "applied",
+        "type": op.type,
+        "id": op.id,
+        "version": written.version,
+        "record": envelope(written),
+    }
 
 
-def run_batch(storage: Storage, principal: Principal, key: str,
-              body: BatchRequest) -> tuple[dict[str, Any], bool]:
+def run_batch(
+    storage: Storage, principal: Principal, key: str, body: BatchRequest
+) -> tuple[dict[str, Any], bool]:
     """Apply a batch, or replay its stored reply. Returns the reply and whether it was replayed."""
     fingerprint = request_hash(body)
     prepared = [prepare(op, principal) for op in body.operations]
@@ -119,12 +166,16 @@ def run_batch(storage: Storage, principal: Principal, key: str,
         if stored is not None:
             if stored.request_hash != fingerprint:
                 raise ProblemError(
-                    422, "idempotency-key-reused",
+                    422,
+                    "idempotency-key-reused",
                     "This Idempotency-Key was already used by this token for a different batch; "
-                    "use a new key for a new batch.")
+                    "use a new key for a new batch.",
+                )
             return stored.body, True
-        results = [_apply(i, op, prep, tx, principal)
-                   for i, (op, prep) in enumerate(zip(body.operations, prepared, strict=True))]
+        results = [
+            _apply(i, op, prep, tx, principal)
+            for i, (op, prep) in enumerate(zip(body.operations, prepared, strict=True))
+        ]
         reply = {"results": results}
         tx.store_reply(principal, key, StoredReply(fingerprint, 200, reply))
     return reply, False

@@ -1,9 +1,9 @@
 """``stewardship-registry``: run the registry and manage its tokens (DESIGN section 5).
 
-    stewardship-registry serve --db PATH [--host H] [--port N]
-    stewardship-registry token create --db PATH --name N --role viewer|steward|admin
-    stewardship-registry token list --db PATH
-    stewardship-registry token revoke --db PATH NAME
+stewardship-registry serve --db PATH [--host H] [--port N]
+stewardship-registry token create --db PATH --name N --role viewer|steward|admin
+stewardship-registry token list --db PATH
+stewardship-registry token revoke --db PATH NAME
 """
 
 from __future__ import annotations
@@ -28,15 +28,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="stewardship-registry",
-                     description="The reference registry that Stewardship Consoles sync with.")
+    parser = _Parser(
+        prog="stewardship-registry",
+        description="The reference registry that Stewardship Consoles sync with.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
     serve = verbs.add_parser("serve", help="serve the registry API over HTTP")
-    serve.add_argument("--db", required=True, type=Path, help="the registry database (created if missing)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--db", required=True, type=Path, help="the registry database (created if missing)"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
 
     token = verbs.add_parser("token", help="create, list or revoke access tokens")
     actions = token.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -74,12 +82,19 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
     storage = _open(args.db, create=True)
     if not any(t.revoked_at is None for t in storage.list_tokens()):
-        print("stewardship-registry: no active token yet; create one with "
-              f"'stewardship-registry token create --db {args.db} --name NAME --role steward'",
-              file=sys.stderr)
+        print(
+            "stewardship-registry: no active token yet; create one with "
+            f"'stewardship-registry token create --db {args.db} --name NAME --role steward'",
+            file=sys.stderr,
+        )
     try:
-        uvicorn.run(create_app(storage), host=args.host, port=args.port, log_level="info",
-                    server_header=False)
+        uvicorn.run(
+            create_app(storage),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            server_header=False,
+        )
     finally:
         storage.close()
     return EXIT_OK
@@ -95,8 +110,11 @@ def _token(args: argparse.Namespace) -> int:
             secret = new_token()
             storage.add_token(name, Role(args.role), hash_token(secret))
             print(secret)
-            print(f"Token '{name}' ({args.role}) created. It is shown only this once: hand it to "
-                  "its holder now (e.g. 'stewardship login').", file=sys.stderr)
+            print(
+                f"Token '{name}' ({args.role}) created. It is shown only this once: hand it to "
+                "its holder now (e.g. 'stewardship login').",
+                file=sys.stderr,
+            )
         elif args.action == "list":
             tokens = storage.list_tokens()
             if not tokens:

@@ -31,14 +31,18 @@ def bearer_token(headers: Headers) -> str | None:
 
 
 class GuardMiddleware:
-    def __init__(self, app: ASGIApp, storage: Storage, body_limit: int = DEFAULT_BODY_LIMIT) -> None:
+    def __init__(
+        self, app: ASGIApp, storage: Storage, body_limit: int = DEFAULT_BODY_LIMIT
+    ) -> None:
         self.app = app
         self.storage = storage
         self.body_limit = body_limit
 
     def _too_large(self) -> str:
-        return (f"The body is larger than this registry accepts ({self.body_limit} bytes); "
-                "send fewer operations per batch.")
+        return (
+            f"The body is larger than this registry accepts ({self.body_limit} bytes); "
+            "send fewer operations per batch."
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,12 +53,14 @@ class GuardMiddleware:
         length = headers.get("content-length")
         if length is not None:
             if not length.strip().isdigit():
-                await problem_response(400, "bad-request", "Content-Length is not a number.",
-                                       instance=path)(scope, receive, send)
+                await problem_response(
+                    400, "bad-request", "Content-Length is not a number.", instance=path
+                )(scope, receive, send)
                 return
             if int(length) > self.body_limit:
-                await problem_response(413, "payload-too-large", self._too_large(),
-                                       instance=path)(scope, receive, send)
+                await problem_response(413, "payload-too-large", self._too_large(), instance=path)(
+                    scope, receive, send
+                )
                 return
 
         if path.startswith("/v1/") and path not in PUBLIC_PATHS:
@@ -63,16 +69,23 @@ class GuardMiddleware:
             if token:
                 principal = await run_in_threadpool(self.storage.authenticate, hash_token(token))
             if principal is None:
-                detail = ("Send 'Authorization: Bearer <token>'." if token is None
-                          else "The token is not known or has been revoked.")
-                await problem_response(401, "unauthorized", detail, instance=path)(scope, receive, send)
+                detail = (
+                    "Send 'Authorization: Bearer <token>'."
+                    if token is None
+                    else "The token is not known or has been revoked."
+                )
+                await problem_response(401, "unauthorized", detail, instance=path)(
+                    scope, receive, send
+                )
                 return
             if scope["method"] not in READ_METHODS and not principal.role.can_write:
                 await problem_response(
-                    403, "forbidden",
+                    403,
+                    "forbidden",
                     f"The token '{principal.name}' has the role '{principal.role}', which may only "
                     "read; writing needs a steward or admin token.",
-                    instance=path)(scope, receive, send)
+                    instance=path,
+                )(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
 
@@ -83,8 +96,9 @@ class GuardMiddleware:
                 break
             body.extend(message.get("body", b""))
             if len(body) > self.body_limit:
-                await problem_response(413, "payload-too-large", self._too_large(),
-                                       instance=path)(scope, receive, send)
+                await problem_response(413, "payload-too-large", self._too_large(), instance=path)(
+                    scope, receive, send
+                )
                 return
             if not message.get("more_body", False):
                 break

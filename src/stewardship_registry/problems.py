@@ -32,9 +32,16 @@ PROBLEM_TITLES: dict[str, str] = {
     "internal": "The registry failed",
 }
 
-_STATUS_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-                 405: "method-not-allowed", 413: "payload-too-large", 422: "validation",
-                 500: "internal"}
+_STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    422: "validation",
+    500: "internal",
+}
 
 log = logging.getLogger("stewardship_registry")
 
@@ -43,9 +50,15 @@ def problem_type(slug: str) -> str:
     return PROBLEM_BASE + slug
 
 
-def problem_dict(status: int, slug: str, detail: str, *, instance: str | None = None,
-                 errors: Sequence[dict[str, Any]] | None = None,
-                 **extra: Any) -> dict[str, Any]:
+def problem_dict(
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: Sequence[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": problem_type(slug),
         "title": PROBLEM_TITLES.get(slug) or HTTPStatus(status).phrase,
@@ -63,22 +76,38 @@ def problem_dict(status: int, slug: str, detail: str, *, instance: str | None = 
 class ProblemError(Exception):
     """Raise to answer with a problem document."""
 
-    def __init__(self, status: int, slug: str, detail: str, *,
-                 errors: Sequence[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status, self.slug, self.detail = status, slug, detail
         self.errors, self.headers = errors, headers or {}
 
 
-def problem_response(status: int, slug: str, detail: str, *, instance: str | None = None,
-                     errors: Sequence[dict[str, Any]] | None = None,
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: Sequence[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = problem_dict(status, slug, detail, instance=instance, errors=errors)
     if status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="stewardship-registry"', **(headers or {})}
-    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
-                    media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 def _field_name(loc: Sequence[Any]) -> tuple[str, str | None]:
@@ -118,8 +147,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
-        return problem_response(exc.status, exc.slug, exc.detail, instance=request.url.path,
-                                errors=exc.errors, headers=exc.headers)
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -127,13 +162,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         key_errors = [e for e in errors if e["field"] == "Idempotency-Key"]
         if key_errors:
             return problem_response(
-                400, "idempotency-key-missing",
+                400,
+                "idempotency-key-missing",
                 "Send an Idempotency-Key header (1 to 255 visible ASCII characters, e.g. a "
                 "UUID) and reuse it when retrying this same request.",
-                instance=request.url.path, errors=key_errors)
+                instance=request.url.path,
+                errors=key_errors,
+            )
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-        return problem_response(422, "validation", detail or "The request is not valid.",
-                                instance=request.url.path, errors=errors)
+        return problem_response(
+            422,
+            "validation",
+            detail or "The request is not valid.",
+            instance=request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -144,11 +187,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail = f"There is nothing at {request.url.path}."
         elif status == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
-        return problem_response(status, slug, detail, instance=request.url.path,
-                                headers=dict(exc.headers or {}))
+        return problem_response(
+            status, slug, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "internal", "The registry failed; the error is in its log.",
-                                instance=request.url.path)
+        return problem_response(
+            500,
+            "internal",
+            "The registry failed; the error is in its log.",
+            instance=request.url.path,
+        )

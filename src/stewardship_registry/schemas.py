@@ -23,10 +23,15 @@ ID_PATTERN = r"^[^\x00-\x1f\x7f/]{1,200}$"
 class FieldProblem(BaseModel):
     """One thing wrong with one field."""
 
-    field: str = Field(description="The field at fault, e.g. 'slug' or 'operations[2].base_version'.")
+    field: str = Field(
+        description="The field at fault, e.g. 'slug' or 'operations[2].base_version'."
+    )
     reason: str = Field(description="Why, in a steward's words.")
-    pointer: str | None = Field(None, description="JSON Pointer into the request body, when known.",
-                                exclude_if=lambda value: value is None)
+    pointer: str | None = Field(
+        None,
+        description="JSON Pointer into the request body, when known.",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class Problem(BaseModel):
@@ -38,10 +43,12 @@ class Problem(BaseModel):
     title: str = Field(description="A short summary of that kind of problem.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong with this request.")
-    instance: str | None = Field(None, description="The request path.",
-                                 exclude_if=lambda value: value is None)
-    errors: list[FieldProblem] | None = Field(None, description="Every field at fault.",
-                                              exclude_if=lambda value: value is None)
+    instance: str | None = Field(
+        None, description="The request path.", exclude_if=lambda value: value is None
+    )
+    errors: list[FieldProblem] | None = Field(
+        None, description="Every field at fault.", exclude_if=lambda value: value is None
+    )
 
 
 class Operation(BaseModel):
@@ -52,14 +59,19 @@ class Operation(BaseModel):
     type: RecordType  # type: ignore[valid-type]
     id: str = Field(pattern=ID_PATTERN, description="The record's id (a UUID made by the client).")
     base_version: StrictInt = Field(
-        ge=0, le=MAX_VERSION,
-        description="The version the client last synced (0: the client is creating the record).")
+        ge=0,
+        le=MAX_VERSION,
+        description="The version the client last synced (0: the client is creating the record).",
+    )
     data: dict[str, Any] | None = Field(
-        None, description="The record's fields as in the JSON export; omit when deleting.")
+        None, description="The record's fields as in the JSON export; omit when deleting."
+    )
     deleted: StrictBool = Field(False, description="true to delete (tombstone) the record.")
     modified_by: str | None = Field(
-        None, max_length=200,
-        description="The steward making this change; else data.modified_by; else the token's name.")
+        None,
+        max_length=200,
+        description="The steward making this change; else data.modified_by; else the token's name.",
+    )
 
     @model_validator(mode="after")
     def _data_or_deleted(self) -> Operation:
@@ -88,7 +100,8 @@ class RecordEnvelope(BaseModel):
     written_by: str = Field(description="The name of the token that made the last write.")
     data: dict[str, Any] | None = Field(
         description="The record's fields (including id, version, modified_at, modified_by, "
-                    "deleted as the server set them); null for a tombstone.")
+        "deleted as the server set them); null for a tombstone."
+    )
 
 
 class Applied(BaseModel):
@@ -104,7 +117,8 @@ class Conflict(BaseModel):
     type: RecordType  # type: ignore[valid-type]
     id: str
     current: RecordEnvelope | None = Field(
-        description="The server's record (null when the server has no such record).")
+        description="The server's record (null when the server has no such record)."
+    )
     detail: str
 
 

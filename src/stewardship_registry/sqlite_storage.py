@@ -82,16 +82,24 @@ def server_now() -> str:
 
 def _row_to_record(row: sqlite3.Row) -> StoredRecord:
     return StoredRecord(
-        type=row["type"], id=row["id"], version=row["version"], deleted=bool(row["deleted"]),
-        modified_at=row["modified_at"], modified_by=row["modified_by"],
+        type=row["type"],
+        id=row["id"],
+        version=row["version"],
+        deleted=bool(row["deleted"]),
+        modified_at=row["modified_at"],
+        modified_by=row["modified_by"],
         written_by=row["written_by"],
         data=None if row["data"] is None else json.loads(row["data"]),
     )
 
 
 def _token_info(row: sqlite3.Row) -> TokenInfo:
-    return TokenInfo(name=row["name"], role=Role(row["role"]), created_at=row["created_at"],
-                     revoked_at=row["revoked_at"])
+    return TokenInfo(
+        name=row["name"],
+        role=Role(row["role"]),
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )
 
 
 class _SQLiteWrite:
@@ -101,35 +109,68 @@ class _SQLiteWrite:
         self._conn = conn
 
     def get(self, type_: str, id_: str) -> StoredRecord | None:
-        row = self._conn.execute("SELECT * FROM records WHERE type = ? AND id = ?",
-                                 (type_, id_)).fetchone()
+        row = self._conn.execute(
+            "SELECT * FROM records WHERE type = ? AND id = ?", (type_, id_)
+        ).fetchone()
         return _row_to_record(row) if row else None
 
-    def put(self, type_: str, id_: str, *, deleted: bool, data: dict[str, Any] | None,
-            modified_by: str, written_by: str) -> StoredRecord:
+    def put(
+        self,
+        type_: str,
+        id_: str,
+        *,
+        deleted: bool,
+        data: dict[str, Any] | None,
+        modified_by: str,
+        written_by: str,
+    ) -> StoredRecord:
         version = self._conn.execute(
             "UPDATE registry_version SET version = version + 1 WHERE only_row = 1 RETURNING version"
         ).fetchone()[0]
         now = server_now()
         if data is not None:
-            data = {"id": id_, "version": version, "modified_at": now, "modified_by": modified_by,
-                    "deleted": False, **{k: v for k, v in data.items() if k not in _SERVER_FIELDS}}
+            data = {
+                "id": id_,
+                "version": version,
+                "modified_at": now,
+                "modified_by": modified_by,
+                "deleted": False,
+                **{k: v for k, v in data.items() if k not in _SERVER_FIELDS},
+            }
         self._conn.execute(
             "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by, written_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
             " deleted = excluded.deleted, data = excluded.data, modified_at = excluded.modified_at,"
             " modified_by = excluded.modified_by, written_by = excluded.written_by",
-            (type_, id_, version, int(deleted), None if data is None else json.dumps(data),
-             now, modified_by, written_by),
+            (
+                type_,
+                id_,
+                version,
+                int(deleted),
+                None if data is None else json.dumps(data),
+                now,
+                modified_by,
+                written_by,
+            ),
         )
-        return StoredRecord(type=type_, id=id_, version=version, deleted=deleted, modified_at=now,
-                            modified_by=modified_by, written_by=written_by, data=data)
+        return StoredRecord(
+            type=type_,
+            id=id_,
+            version=version,
+            deleted=deleted,
+            modified_at=now,
+            modified_by=modified_by,
+            written_by=written_by,
+            data=data,
+        )
 
     def reply_for(self, principal: Principal, key: str) -> StoredReply | None:
         row = self._conn.execute(
             "SELECT request_hash, status_code, reply FROM idempotency_keys"
-            " WHERE token_id = ? AND key = ?", (principal.token_id, key)).fetchone()
+            " WHERE token_id = ? AND key = ?",
+            (principal.token_id, key),
+        ).fetchone()
         if row is None:
             return None
         return StoredReply(row["request_hash"], row["status_code"], json.loads(row["reply"]))
@@ -140,8 +181,14 @@ class _SQLiteWrite:
         self._conn.execute(
             "INSERT INTO idempotency_keys (token_id, key, request_hash, status_code, reply, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (principal.token_id, key, reply.request_hash, reply.status_code,
-             json.dumps(reply.body), server_now()),
+            (
+                principal.token_id,
+                key,
+                reply.request_hash,
+                reply.status_code,
+                json.dumps(reply.body),
+                server_now(),
+            ),
         )
 
 
@@ -160,18 +207,24 @@ class SQLiteStorage:
         with self._immediate(conn):
             row = conn.execute("SELECT value FROM meta WHERE key = 'registry_id'").fetchone()
             if row is None:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('registry_id', ?)",
-                             (uuid.uuid4().hex,))
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('registry_id', ?)", (uuid.uuid4().hex,)
+                )
         self.registry_id: str = conn.execute(
-            "SELECT value FROM meta WHERE key = 'registry_id'").fetchone()[0]
+            "SELECT value FROM meta WHERE key = 'registry_id'"
+        ).fetchone()[0]
 
     # -- connections ------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections are not shared across threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=self._busy_timeout_ms / 1000)
+            conn = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=self._busy_timeout_ms / 1000,
+            )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             conn.execute("PRAGMA synchronous = FULL")
@@ -201,25 +254,34 @@ class SQLiteStorage:
 
     # -- tokens -------------------------------------------------------------
     def authenticate(self, token_hash: str) -> Principal | None:
-        row = self._conn().execute(
-            "SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
-            (token_hash,)).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                (token_hash,),
+            )
+            .fetchone()
+        )
         return Principal(row["id"], row["name"], Role(row["role"])) if row else None
 
     def add_token(self, name: str, role: Role, token_hash: str) -> TokenInfo:
         conn = self._conn()
         with self._immediate(conn):
-            if conn.execute("SELECT 1 FROM tokens WHERE name = ? AND revoked_at IS NULL",
-                            (name,)).fetchone():
+            if conn.execute(
+                "SELECT 1 FROM tokens WHERE name = ? AND revoked_at IS NULL", (name,)
+            ).fetchone():
                 raise ValueError(f"an active token named '{name}' exists; revoke it first")
             now = server_now()
-            conn.execute("INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                         (name, role.value, token_hash, now))
+            conn.execute(
+                "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                (name, role.value, token_hash, now),
+            )
         return TokenInfo(name=name, role=role, created_at=now, revoked_at=None)
 
     def list_tokens(self) -> list[TokenInfo]:
         rows = self._conn().execute(
-            "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name, created_at")
+            "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name, created_at"
+        )
         return [_token_info(row) for row in rows]
 
     def revoke_token(self, name: str) -> bool:
@@ -227,7 +289,8 @@ class SQLiteStorage:
         with self._immediate(conn):
             cur = conn.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                (server_now(), name))
+                (server_now(), name),
+            )
         return cur.rowcount > 0
 
     # -- records --------------------------------------------------------------
@@ -235,14 +298,22 @@ class SQLiteStorage:
         return self._conn().execute("SELECT version FROM registry_version").fetchone()[0]
 
     def changes(self, since: int, limit: int) -> tuple[list[StoredRecord], bool]:
-        rows = self._conn().execute(
-            "SELECT * FROM records WHERE version > ? ORDER BY version LIMIT ?",
-            (since, limit + 1)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT * FROM records WHERE version > ? ORDER BY version LIMIT ?",
+                (since, limit + 1),
+            )
+            .fetchall()
+        )
         return [_row_to_record(r) for r in rows[:limit]], len(rows) > limit
 
     def get(self, type_: str, id_: str) -> StoredRecord | None:
-        row = self._conn().execute("SELECT * FROM records WHERE type = ? AND id = ?",
-                                   (type_, id_)).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT * FROM records WHERE type = ? AND id = ?", (type_, id_))
+            .fetchone()
+        )
         return _row_to_record(row) if row else None
 
     @contextmanager

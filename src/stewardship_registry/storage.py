@@ -62,8 +62,16 @@ class WriteTransaction(Protocol):
 
     def get(self, type_: str, id_: str) -> StoredRecord | None: ...
 
-    def put(self, type_: str, id_: str, *, deleted: bool, data: dict[str, Any] | None,
-            modified_by: str, written_by: str) -> StoredRecord:
+    def put(
+        self,
+        type_: str,
+        id_: str,
+        *,
+        deleted: bool,
+        data: dict[str, Any] | None,
+        modified_by: str,
+        written_by: str,
+    ) -> StoredRecord:
         """Write the record with the next registry version and server time."""
         ...
 
@@ -97,4 +105,3 @@ class Storage(Protocol):
         ...
 
     def close(self) -> None: ...
-

@@ -13,8 +13,13 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def run_script(name: str, *args: str, timeout: float = 120) -> str:
-    done = subprocess.run([sys.executable, str(BENCH / name), *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=BENCH)
+    done = subprocess.run(
+        [sys.executable, str(BENCH / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=BENCH,
+    )
     # 0: targets met, 1: a target missed (likely at this tiny size); anything else is a failure
     assert done.returncode in (0, 1), done.stdout + done.stderr
     return done.stdout
@@ -40,22 +45,50 @@ def test_generated_store_is_what_the_console_accepts(tmp_path: Path) -> None:
         assert all("Synthetic" in m.display_name for m in models)
 
 
-@pytest.mark.parametrize(("script", "args", "figures"), [
-    ("startup.py", ["--models", "20", "--runs", "1"],
-     [r"bare window \(floor\): +\d+ ms", r"demo store: +\d+ ms += [\d.]+x",
-      r"large store \(20 models\): +\d+ ms += [\d.]+x"]),
-    ("memory.py", ["--models", "20", "--runs", "1"],
-     [r"bare window \(floor\): +\d+ MB", r"dashboard: +\d+ MB += [\d.]+x",
-      r"every view: +\d+ MB += [\d.]+x"]),
-    ("models_view.py", ["--models", "20", "--rounds", "1"],
-     [r"open the view, to its table painted: +[\d.]+ ms", r"keystroke, median of \d+: +[\d.]+ ms += [\d.]+x",
-      r"keystroke, p95: +[\d.]+ ms"]),
-    ("sync_pull.py", ["--models", "4", "--idle-runs", "2"],
-     [r"plain loop.*floor\): +[\d.]+ s", r"console sync into an empty store: +[\d.]+ s.* 144 stored.*= [\d.]+x",
-      r"nothing to do.*: +[\d.]+ ms, 1 request"]),
-])
-def test_benchmark_script_prints_its_figures_and_ratios(script: str, args: list[str],
-                                                        figures: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("script", "args", "figures"),
+    [
+        (
+            "startup.py",
+            ["--models", "20", "--runs", "1"],
+            [
+                r"bare window \(floor\): +\d+ ms",
+                r"demo store: +\d+ ms += [\d.]+x",
+                r"large store \(20 models\): +\d+ ms += [\d.]+x",
+            ],
+        ),
+        (
+            "memory.py",
+            ["--models", "20", "--runs", "1"],
+            [
+                r"bare window \(floor\): +\d+ MB",
+                r"dashboard: +\d+ MB += [\d.]+x",
+                r"every view: +\d+ MB += [\d.]+x",
+            ],
+        ),
+        (
+            "models_view.py",
+            ["--models", "20", "--rounds", "1"],
+            [
+                r"open the view, to its table painted: +[\d.]+ ms",
+                r"keystroke, median of \d+: +[\d.]+ ms += [\d.]+x",
+                r"keystroke, p95: +[\d.]+ ms",
+            ],
+        ),
+        (
+            "sync_pull.py",
+            ["--models", "4", "--idle-runs", "2"],
+            [
+                r"plain loop.*floor\): +[\d.]+ s",
+                r"console sync into an empty store: +[\d.]+ s.* 144 stored.*= [\d.]+x",
+                r"nothing to do.*: +[\d.]+ ms, 1 request",
+            ],
+        ),
+    ],
+)
+def test_benchmark_script_prints_its_figures_and_ratios(
+    script: str, args: list[str], figures: list[str]
+) -> None:
     out = run_script(script, *args)
     for pattern in figures:
         assert re.search(pattern, out), f"{script} did not print /{pattern}/:\n{out}"

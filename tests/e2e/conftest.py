@@ -40,16 +40,32 @@ class Console:
         save_registry(self.store, RegistrySettings(url))
 
     def client(self, **kw) -> RegistryClient:
-        config = ClientConfig(self.url, self.token, read_timeout=kw.pop("read_timeout", 5.0),
-                              retries=kw.pop("retries", 2), backoff=kw.pop("backoff", 0.05), **kw)
-        return RegistryClient(config, sleep=lambda s: None if s < 0.01 else __import__("time").sleep(min(s, 0.2)))
+        config = ClientConfig(
+            self.url,
+            self.token,
+            read_timeout=kw.pop("read_timeout", 5.0),
+            retries=kw.pop("retries", 2),
+            backoff=kw.pop("backoff", 0.05),
+            **kw,
+        )
+        return RegistryClient(
+            config, sleep=lambda s: None if s < 0.01 else __import__("time").sleep(min(s, 0.2))
+        )
 
     def sync(self, **kw):
-        client = self.client(**{k: v for k, v in kw.items()
-                                if k in {"read_timeout", "retries", "backoff", "ca_bundle"}})
+        client = self.client(
+            **{
+                k: v
+                for k, v in kw.items()
+                if k in {"read_timeout", "retries", "backoff", "ca_bundle"}
+            }
+        )
         try:
-            engine = SyncEngine(self.store, client,
-                                **{k: v for k, v in kw.items() if k in {"page_limit", "batch_limit"}})
+            engine = SyncEngine(
+                self.store,
+                client,
+                **{k: v for k, v in kw.items() if k in {"page_limit", "batch_limit"}},
+            )
             return engine.run()
         finally:
             client.close()

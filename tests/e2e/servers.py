@@ -33,8 +33,9 @@ def free_port() -> int:
 class RegistryServer:
     """The reference registry in a uvicorn thread, on a free port of 127.0.0.1."""
 
-    def __init__(self, db: Path, port: int | None = None,
-                 tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(
+        self, db: Path, port: int | None = None, tls: tuple[Path, Path] | None = None
+    ) -> None:
         self.db = db
         self.port = port or free_port()
         self.tls = tls  # (certificate, key) to serve HTTPS
@@ -52,9 +53,17 @@ class RegistryServer:
         return secret
 
     def start(self) -> RegistryServer:
-        tls = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
-        config = uvicorn.Config(create_app(self.storage), host="127.0.0.1", port=self.port,
-                                log_level="error", lifespan="off", **tls)
+        tls = (
+            {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
+        )
+        config = uvicorn.Config(
+            create_app(self.storage),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            lifespan="off",
+            **tls,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -89,8 +98,9 @@ class FaultProxy:
 
     KINDS = frozenset({"500", "503", "stall", "cut", "garbage", "drop_reply", "401"})
 
-    def __init__(self, upstream_port: int, stall_seconds: float = 3.0,
-                 date_offset_seconds: float = 0.0) -> None:
+    def __init__(
+        self, upstream_port: int, stall_seconds: float = 3.0, date_offset_seconds: float = 0.0
+    ) -> None:
         self.upstream_port = upstream_port
         self.stall_seconds = stall_seconds
         self.date_offset_seconds = date_offset_seconds
@@ -116,14 +126,18 @@ class FaultProxy:
                 if fault == "503":
                     return self._reply(503, b"{}", "application/json", {"Retry-After": "1"})
                 if fault == "401":
-                    return self._reply(401, b'{"title": "Unauthorized", "detail": "token revoked"}',
-                                       "application/problem+json")
+                    return self._reply(
+                        401,
+                        b'{"title": "Unauthorized", "detail": "token revoked"}',
+                        "application/problem+json",
+                    )
                 if fault == "stall":
                     time.sleep(proxy.stall_seconds)
                     self.close_connection = True
                     return None
-                status, headers, payload = proxy._forward(self.command, self.path,
-                                                          dict(self.headers), body)
+                status, headers, payload = proxy._forward(
+                    self.command, self.path, dict(self.headers), body
+                )
                 if fault == "drop_reply":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -146,10 +160,13 @@ class FaultProxy:
                     shifted = time.time() + proxy.date_offset_seconds
                     extra = {k: v for k, v in extra.items() if k.lower() != "date"}
                     extra["Date"] = email.utils.formatdate(shifted, usegmt=True)
-                return self._reply(status, payload, dict(headers).get("content-type", "application/json"), extra)
+                return self._reply(
+                    status, payload, dict(headers).get("content-type", "application/json"), extra
+                )
 
-            def _reply(self, status: int, payload: bytes, ctype: str,
-                       extra: dict[str, str] | None = None) -> None:
+            def _reply(
+                self, status: int, payload: bytes, ctype: str, extra: dict[str, str] | None = None
+            ) -> None:
                 self.log_request(status)
                 self.send_response_only(status)  # the registry's Date header, not ours
                 self.send_header("Content-Type", ctype)
@@ -191,8 +208,9 @@ class FaultProxy:
                     return kind
         return ""
 
-    def _forward(self, method: str, path: str, headers: dict[str, str],
-                 body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=30)
         try:
             keep = {k: v for k, v in headers.items() if k.lower() not in {"host", "connection"}}

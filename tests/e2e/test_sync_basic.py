@@ -7,8 +7,10 @@ def model(slug: str, **kw) -> Model:
 
 
 def snapshot(store, cls=Model):
-    return {r.id: {k: v for k, v in r.to_dict().items() if k not in {"modified_at"}}
-            for r in store.list(cls, include_deleted=True)}
+    return {
+        r.id: {k: v for k, v in r.to_dict().items() if k not in {"modified_at"}}
+        for r in store.list(cls, include_deleted=True)
+    }
 
 
 def test_a_change_travels_from_one_console_to_another(console_factory, registry):
@@ -55,17 +57,21 @@ def test_disjoint_fields_merge_and_same_field_conflicts_either_order(console_fac
         assert s.conflicts == 1
         conflicts = SyncState(consoles[second].store).conflicts()
         assert [(c.field, c.mine, c.theirs) for c in conflicts] == [
-            ("replacement",
-             "halcyon-3" if second == "ana" else "halcyon-4",
-             "halcyon-4" if second == "ana" else "halcyon-3")
+            (
+                "replacement",
+                "halcyon-3" if second == "ana" else "halcyon-4",
+                "halcyon-4" if second == "ana" else "halcyon-3",
+            )
         ]
 
 
 def test_checklist_items_sync_too(console_factory):
     ana, ben = console_factory("ana"), console_factory("ben")
     m = ana.store.save(model("orrery-1"), "Ana")
-    item = ana.store.save(ChecklistItem(model_id=m.id, template_key="wr.copies",
-                                        title="Two independent copies"), "Ana")
+    item = ana.store.save(
+        ChecklistItem(model_id=m.id, template_key="wr.copies", title="Two independent copies"),
+        "Ana",
+    )
     ana.sync()
     ben.sync()
     assert ben.store.get(ChecklistItem, item.id).title == "Two independent copies"

@@ -21,9 +21,14 @@ def cli_env(monkeypatch, tmp_path):
 
 
 def cli(*args, stdin="", env=None):
-    return subprocess.run([sys.executable, "-m", "stewardship", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "stewardship", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_set_login_sync_exit_codes(cli_env, registry):

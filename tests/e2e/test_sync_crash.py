@@ -41,8 +41,11 @@ CHILD = textwrap.dedent(
 
 
 def server_view(registry):
-    return {rid: (r.version, r.deleted, r.data) for (t, rid), r in registry.records().items()
-            if t == "model"}
+    return {
+        rid: (r.version, r.deleted, r.data)
+        for (t, rid), r in registry.records().items()
+        if t == "model"
+    }
 
 
 def local_view(store):
@@ -67,9 +70,18 @@ def test_sync_killed_at_random_points_converges(console_factory, registry, tmp_p
         ben.store.save(Model(slug=f"ben-{k}", display_name=f"Ben {k}", provider="P"), "ben")
         ben.sync()
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(ana.path), registry.url, ana.token, f"k{k}",
-             str(rnd.randrange(1_000_000))],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(ana.path),
+                registry.url,
+                ana.token,
+                f"k{k}",
+                str(rnd.randrange(1_000_000)),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert child.stdout.readline().strip() == "ready"
         delay = rnd.uniform(0.0, 0.6)
@@ -89,8 +101,9 @@ def test_sync_killed_at_random_points_converges(console_factory, registry, tmp_p
     for rid, (version, deleted, data) in mine.items():
         s_version, s_deleted, s_data = server[rid]
         assert (version, deleted) == (s_version, s_deleted)
-        assert {k: s_data.get(k) for k in data if k != "deleted"} == \
-            {k: v for k, v in data.items() if k != "deleted"}
+        assert {k: s_data.get(k) for k in data if k != "deleted"} == {
+            k: v for k, v in data.items() if k != "deleted"
+        }
     slugs = [d["slug"] for _, _, d in server.values()]
     assert len(slugs) == len(set(slugs)), "no record duplicated"
     assert local_view(ben.store) == mine

@@ -39,8 +39,9 @@ def edit_three(console, tag):
         ("401", "/v1/batch", AuthRefused, "refused the token"),
     ],
 )
-def test_fault_keeps_changes_and_a_later_sync_completes(console_factory, registry, proxy, fault,
-                                                        path, error, words):
+def test_fault_keeps_changes_and_a_later_sync_completes(
+    console_factory, registry, proxy, fault, path, error, words
+):
     ana = console_factory("ana", url=proxy.url)
     edit_three(ana, "a")
     proxy.inject(fault, path, times=5)  # more than the client retries
@@ -94,8 +95,9 @@ def test_server_down_then_back(console_factory, registry, tmp_path):
         revived.stop()
 
 
-def test_a_batch_interrupted_before_its_reply_is_resent_with_the_same_key(console_factory, registry,
-                                                                         proxy):
+def test_a_batch_interrupted_before_its_reply_is_resent_with_the_same_key(
+    console_factory, registry, proxy
+):
     ana = console_factory("ana", url=proxy.url)
     edit_three(ana, "d")
     proxy.inject("drop_reply", "/v1/batch", times=10)

@@ -37,9 +37,11 @@ def skewed(days: int):
     """Make the store's clock ``days`` off for writes in this block."""
     real = store_database.utc_now
     if days:
+
         def fake() -> str:
             now = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
             return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
         store_database.utc_now = fake
     try:
         yield
@@ -99,8 +101,14 @@ class Consoles(RuleBasedStateMachine):
         notes = f"{name}-new-{self.serial}"
         with skewed(self.skew[name]):
             m = self.consoles[name].store.save(
-                Model(slug=f"{name}-{self.serial}", display_name=f"M {self.serial}", provider="P",
-                      notes=notes), name)
+                Model(
+                    slug=f"{name}-{self.serial}",
+                    display_name=f"M {self.serial}",
+                    provider="P",
+                    notes=notes,
+                ),
+                name,
+            )
         self.written.setdefault(m.id, set()).add(notes)
         self.last_edit[m.id] = notes
 
@@ -142,9 +150,15 @@ class Consoles(RuleBasedStateMachine):
         name, key, body = self.sent[pick % len(self.sent)]
         before = self.registry.storage.current_version()
         response = requests.post(
-            self.registry.url + "/v1/batch", data=json.dumps(body, sort_keys=True),
-            headers={"Authorization": f"Bearer {self.consoles[name].token}",
-                     "Idempotency-Key": key, "Content-Type": "application/json"}, timeout=10)
+            self.registry.url + "/v1/batch",
+            data=json.dumps(body, sort_keys=True),
+            headers={
+                "Authorization": f"Bearer {self.consoles[name].token}",
+                "Idempotency-Key": key,
+                "Content-Type": "application/json",
+            },
+            timeout=10,
+        )
         if response.status_code == 200:
             assert self.registry.storage.current_version() == before, "a replay applied twice"
 
@@ -166,8 +180,9 @@ class Consoles(RuleBasedStateMachine):
                 console = self.consoles[name]
                 for group in conflict_groups(console.store):
                     # the steward takes theirs for half the fields and keeps mine for the rest
-                    values = {c.field: (c.theirs if i % 2 else c.mine)
-                              for i, c in enumerate(group.fields)}
+                    values = {
+                        c.field: (c.theirs if i % 2 else c.mine) for i, c in enumerate(group.fields)
+                    }
                     if values:
                         resolve(console.store, group.record_type, group.record_id, values, name)
                     for r in group.rejected:
@@ -204,8 +219,9 @@ class Consoles(RuleBasedStateMachine):
             if last == "(deleted)":
                 assert server[rid].deleted, "a delete was lost"
             else:
-                assert not server[rid].deleted and server[rid].data["notes"] == last, \
+                assert not server[rid].deleted and server[rid].data["notes"] == last, (
                     "an edit that met no conflict was lost"
+                )
         slugs = [r.data["slug"] for r in server.values() if r.data]
         assert len(slugs) == len(set(slugs)), "nothing applied twice"
 
@@ -214,7 +230,9 @@ Consoles.counter = 0
 
 TestConsoles = Consoles.TestCase
 TestConsoles.settings = settings(
-    max_examples=int(__import__('os').environ.get('STEWARDSHIP_SM_EXAMPLES', '6')), stateful_step_count=20, deadline=None,
+    max_examples=int(__import__("os").environ.get("STEWARDSHIP_SM_EXAMPLES", "6")),
+    stateful_step_count=20,
+    deadline=None,
     suppress_health_check=list(HealthCheck),
 )
 

@@ -61,14 +61,14 @@ def test_status_indicator_through_a_sync(qtbot, app_ctx, registry, file_keyring)
     assert not widget.bar.isVisibleTo(widget)
 
 
-def test_window_stays_responsive_while_the_registry_stalls(qtbot, app_ctx, registry,
-                                                           file_keyring):
+def test_window_stays_responsive_while_the_registry_stalls(qtbot, app_ctx, registry, file_keyring):
     proxy = FaultProxy(registry.port, stall_seconds=1.5).start()
     try:
         save_registry(app_ctx.store, RegistrySettings(proxy.url))
         # a short client timeout so the test does not wait for the default 30 s
-        controller = SyncController(app_ctx, client_options={"read_timeout": 0.5,
-                                                             "retries": 1, "backoff": 0.05})
+        controller = SyncController(
+            app_ctx, client_options={"read_timeout": 0.5, "retries": 1, "backoff": 0.05}
+        )
         controller.session_token = registry.token("ana")
         widget = SyncStatusWidget(controller)
         qtbot.addWidget(widget)
@@ -91,8 +91,9 @@ def test_window_stays_responsive_while_the_registry_stalls(qtbot, app_ctx, regis
         proxy.stop()
 
 
-def test_settings_store_the_token_in_the_keyring_only(qtbot, app_ctx, registry, file_keyring,
-                                                      caplog):
+def test_settings_store_the_token_in_the_keyring_only(
+    qtbot, app_ctx, registry, file_keyring, caplog
+):
     caplog.set_level(logging.DEBUG)
     controller = SyncController(app_ctx)
     view = SettingsView(app_ctx, controller)
@@ -122,6 +123,7 @@ def test_settings_store_the_token_in_the_keyring_only(qtbot, app_ctx, registry, 
     assert token.encode() not in data
     settings_file = QSettings().fileName()
     import pathlib
+
     if pathlib.Path(settings_file).exists():
         assert token not in pathlib.Path(settings_file).read_text(errors="replace")
     assert token not in caplog.text
@@ -177,8 +179,9 @@ def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tm
     assert ben.store.get(Model, m.id).notes == ana.store.get(Model, m.id).notes == "from ana"
 
 
-def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(qtbot, app_ctx, registry,
-                                                               file_keyring):
+def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(
+    qtbot, app_ctx, registry, file_keyring
+):
     save_registry(app_ctx.store, RegistrySettings(registry.url))
     controller = SyncController(app_ctx)
     controller.session_token = "revoked-or-wrong"

@@ -23,8 +23,14 @@ PYZ_TOC = ROOT / "build" / "pyinstaller" / "stewardship" / "PYZ-00.toc"
 
 def run_bundle(*args: str, env: dict[str, str] | None = None, tmp_path: Path | None = None):
     full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    return subprocess.run([str(BUNDLE_EXE), *args], capture_output=True, text=True,
-                          env=full_env, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [str(BUNDLE_EXE), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 def test_bundle_says_its_version_and_build():
@@ -39,8 +45,14 @@ def test_bundle_renders_the_dashboard_offscreen(tmp_path):
     from PySide6.QtGui import QImage
 
     png = tmp_path / "dashboard.png"
-    result = run_bundle("--demo", "--data-dir", str(tmp_path / "data"), "--screenshot", str(png),
-                        env={"STEWARDSHIP_TODAY": "2026-11-28"})
+    result = run_bundle(
+        "--demo",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--screenshot",
+        str(png),
+        env={"STEWARDSHIP_TODAY": "2026-11-28"},
+    )
     assert result.returncode == 0, result.stderr
     assert "qt.qpa" not in result.stderr and "Traceback" not in result.stderr, result.stderr
     image = QImage(str(png))
@@ -52,9 +64,15 @@ def test_bundle_renders_the_dashboard_offscreen(tmp_path):
 def test_bundle_reads_the_organisation_file(tmp_path):
     bad = tmp_path / "organisation.conf"
     bad.write_text("[notice]\ndefault_days = soon\n")
-    result = run_bundle("--data-dir", str(tmp_path / "d"), "--screenshot",
-                        str(tmp_path / "s.png"), "--view", "settings",
-                        env={"STEWARDSHIP_ORG_CONFIG": str(bad)})
+    result = run_bundle(
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--screenshot",
+        str(tmp_path / "s.png"),
+        "--view",
+        "settings",
+        env={"STEWARDSHIP_ORG_CONFIG": str(bad)},
+    )
     assert result.returncode == 0, result.stderr
     assert f"{bad} line 2: default_days must be a whole number" in result.stderr
 
@@ -72,8 +90,11 @@ def test_bundle_leaves_out_the_server_tests_and_unused_qt():
     modules = {entry[0] for entry in ast.literal_eval(PYZ_TOC.read_text())[1]}
     for backend in ("SecretService", "Windows", "macOS"):
         assert f"keyring.backends.{backend}" in modules
-    unwanted = [m for m in modules if m.split(".")[0] in
-                {"stewardship_registry", "keyrings", "pytest", "_pytest", "pytestqt"}]
+    unwanted = [
+        m
+        for m in modules
+        if m.split(".")[0] in {"stewardship_registry", "keyrings", "pytest", "_pytest", "pytestqt"}
+    ]
     assert unwanted == []
     internal = BUNDLE / "_internal"
     assert not list(internal.rglob("*.qm")), "Qt translations are trimmed"

@@ -16,14 +16,16 @@ from stewardship import __version__
 DEBS = sorted((ROOT / "dist").glob(f"stewardship-console_{__version__}_*.deb"))
 pytestmark = [
     pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="dpkg-deb not installed (not Debian)"),
-    pytest.mark.skipif(not DEBS, reason=f"no dist/stewardship-console_{__version__}_*.deb: run"
-                                        " `make dist` first"),
+    pytest.mark.skipif(
+        not DEBS, reason=f"no dist/stewardship-console_{__version__}_*.deb: run `make dist` first"
+    ),
 ]
 
 
 def dpkg_deb(*args: str) -> str:
-    return subprocess.run(["dpkg-deb", *args, str(DEBS[-1])], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["dpkg-deb", *args, str(DEBS[-1])], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_layout_bundle_command_desktop_metainfo_icon_conffile():
@@ -43,8 +45,12 @@ def test_layout_bundle_command_desktop_metainfo_icon_conffile():
 
 
 def test_organisation_file_is_a_conffile_and_depends_are_declared():
-    conffiles = subprocess.run(["dpkg-deb", "--info", str(DEBS[-1]), "conffiles"],
-                               capture_output=True, text=True, check=True).stdout
+    conffiles = subprocess.run(
+        ["dpkg-deb", "--info", str(DEBS[-1]), "conffiles"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert conffiles.split() == ["/etc/xdg/stewardship-console/organisation.conf"]
     fields = dpkg_deb("--field")
     assert f"Version: {__version__}" in fields

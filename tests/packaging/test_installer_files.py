@@ -24,11 +24,12 @@ def filled_metainfo(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.skipif(not shutil.which("desktop-file-validate"),
-                    reason="desktop-file-validate not installed (apt install desktop-file-utils)")
+@pytest.mark.skipif(
+    not shutil.which("desktop-file-validate"),
+    reason="desktop-file-validate not installed (apt install desktop-file-utils)",
+)
 def test_desktop_entry_validates():
-    result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True,
-                            text=True)
+    result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
 
 
@@ -41,11 +42,15 @@ def test_desktop_entry_matches_the_app_id_and_command():
     assert DESKTOP_ID == APP_ID
 
 
-@pytest.mark.skipif(not shutil.which("appstreamcli"),
-                    reason="appstreamcli not installed (apt install appstream)")
+@pytest.mark.skipif(
+    not shutil.which("appstreamcli"), reason="appstreamcli not installed (apt install appstream)"
+)
 def test_appstream_metainfo_validates(tmp_path):
-    result = subprocess.run(["appstreamcli", "validate", "--no-net",
-                             str(filled_metainfo(tmp_path))], capture_output=True, text=True)
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(filled_metainfo(tmp_path))],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -66,8 +71,10 @@ def test_organisation_template_changes_nothing_until_edited():
 
 def test_organisation_template_becomes_a_working_config_when_uncommented(tmp_path):
     text = (PACKAGING / "organisation.conf").read_text()
-    lines = [line[2:] if line.startswith("# ") and "=" in line and "/etc/ssl" not in line
-             else line for line in text.splitlines()]
+    lines = [
+        line[2:] if line.startswith("# ") and "=" in line and "/etc/ssl" not in line else line
+        for line in text.splitlines()
+    ]
     path = tmp_path / "organisation.conf"
     path.write_text("\n".join(lines))
     org = load_org_config(path)
@@ -76,9 +83,10 @@ def test_organisation_template_becomes_a_working_config_when_uncommented(tmp_pat
     assert org.notice_default_days == 60 and org.notice_per_provider == {"Example Cloud": 90}
 
 
-@pytest.mark.skipif(not shutil.which("makensis"),
-                    reason="makensis not installed (apt install nsis) to compile the Windows"
-                           " installer script")
+@pytest.mark.skipif(
+    not shutil.which("makensis"),
+    reason="makensis not installed (apt install nsis) to compile the Windows installer script",
+)
 def test_windows_installer_script_compiles(tmp_path):
     bundle = tmp_path / "stand-in"  # the real bundle is built on Windows
     (bundle / "_internal").mkdir(parents=True)
@@ -87,10 +95,19 @@ def test_windows_installer_script_compiles(tmp_path):
     (bundle / "_internal" / "base_library.zip").write_bytes(b"stand-in")
     out = tmp_path / "StewardshipConsole-test.exe"
     result = subprocess.run(
-        ["makensis", "-V2", "-WX", f"-DVERSION={__version__}", f"-DBUNDLE_DIR={bundle}",
-         f"-DOUTFILE={out}", str(PACKAGING / "windows" / "stewardship.nsi")],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        [
+            "makensis",
+            "-V2",
+            "-WX",
+            f"-DVERSION={__version__}",
+            f"-DBUNDLE_DIR={bundle}",
+            f"-DOUTFILE={out}",
+            str(PACKAGING / "windows" / "stewardship.nsi"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert out.read_bytes()[:2] == b"MZ"
-

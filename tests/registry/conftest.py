@@ -46,15 +46,21 @@ class Registry:
         headers = {**self.auth(role), **kwargs.pop("headers", {})}
         return self.session.post(self.url + path, headers=headers, timeout=TIMEOUT, **kwargs)
 
-    def batch(self, operations: list[dict[str, Any]], role: str = "steward",
-              key: str | None = None) -> requests.Response:
-        return self.post("/v1/batch", role, json={"operations": operations},
-                         headers={"Idempotency-Key": key or str(uuid.uuid4())})
+    def batch(
+        self, operations: list[dict[str, Any]], role: str = "steward", key: str | None = None
+    ) -> requests.Response:
+        return self.post(
+            "/v1/batch",
+            role,
+            json={"operations": operations},
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
 
 
 @contextmanager
-def running_registry(db: Path, tokens: dict[str, str] | None = None,
-                     **app_options: Any) -> Iterator[Registry]:
+def running_registry(
+    db: Path, tokens: dict[str, str] | None = None, **app_options: Any
+) -> Iterator[Registry]:
     """Serve ``db``; with ``tokens`` (from an earlier run on the same db), reuse them."""
     storage = SQLiteStorage(db)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -109,13 +115,20 @@ def model_data(slug: str | None = None, **fields: Any) -> dict[str, Any]:
     return {"slug": slug, "display_name": slug.title(), "provider": "Example Lab", **fields}
 
 
-def create_op(type_: str = "model", data: dict[str, Any] | None = None,
-              id_: str | None = None) -> dict[str, Any]:
-    return {"type": type_, "id": id_ or str(uuid.uuid4()), "base_version": 0,
-            "data": model_data() if data is None else data}
+def create_op(
+    type_: str = "model", data: dict[str, Any] | None = None, id_: str | None = None
+) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "id": id_ or str(uuid.uuid4()),
+        "base_version": 0,
+        "data": model_data() if data is None else data,
+    }
 
 
-def assert_problem(response: requests.Response, status: int, slug: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: requests.Response, status: int, slug: str | None = None
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body = response.json()

@@ -32,8 +32,12 @@ def _call(reg: Registry, endpoint: str, caller: str):
     if endpoint == "record":
         return reg.get("/v1/records/model/auth-model", role)
     if endpoint == "batch":
-        return reg.post("/v1/batch", role, json={"operations": [create_op()]},
-                        headers={"Idempotency-Key": str(uuid.uuid4())})
+        return reg.post(
+            "/v1/batch",
+            role,
+            json={"operations": [create_op()]},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
     raise AssertionError(endpoint)
 
 
@@ -51,8 +55,14 @@ EXPECTED = {
 @pytest.mark.parametrize("endpoint", list(EXPECTED))
 def test_role_matrix(reg: Registry, endpoint: str, caller: str) -> None:
     anonymous, viewer, steward, admin = EXPECTED[endpoint]
-    expected = {"none": anonymous, "unknown": anonymous, "revoked": anonymous,
-                "viewer": viewer, "steward": steward, "admin": admin}[caller]
+    expected = {
+        "none": anonymous,
+        "unknown": anonymous,
+        "revoked": anonymous,
+        "viewer": viewer,
+        "steward": steward,
+        "admin": admin,
+    }[caller]
     response = _call(reg, endpoint, caller)
     if expected == 200:
         assert response.status_code == 200, response.text
@@ -71,8 +81,9 @@ def test_me_names_the_token_and_its_role(reg: Registry) -> None:
 
 
 def test_viewer_write_is_refused_before_its_body_is_read(reg: Registry) -> None:
-    response = reg.post("/v1/batch", "viewer", data=b"{not json",
-                        headers={"Content-Type": "application/json"})
+    response = reg.post(
+        "/v1/batch", "viewer", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 403, "forbidden")
 
 

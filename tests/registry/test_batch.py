@@ -17,8 +17,9 @@ def _result(response, index: int = 0) -> dict:
 
 
 def test_create_gets_the_next_version_and_server_time(registry: Registry) -> None:
-    data = model_data("halcyon-1", modified_at="1999-01-01T00:00:00Z", modified_by="Ada",
-                      version=77)
+    data = model_data(
+        "halcyon-1", modified_at="1999-01-01T00:00:00Z", modified_by="Ada", version=77
+    )
     first = _result(registry.batch([create_op(data=data, id_="m1")]))
     assert first["status"] == "applied" and first["version"] == 1
     record = first["record"]
@@ -40,8 +41,12 @@ def test_modified_by_defaults_to_the_token_name(registry: Registry) -> None:
 
 def test_update_with_the_current_version_applies(registry: Registry) -> None:
     created = _result(registry.batch([create_op(data=model_data("halcyon-2"), id_="m")]))
-    edit = {"type": "model", "id": "m", "base_version": created["version"],
-            "data": model_data("halcyon-2", notes="Weights archived")}
+    edit = {
+        "type": "model",
+        "id": "m",
+        "base_version": created["version"],
+        "data": model_data("halcyon-2", notes="Weights archived"),
+    }
     updated = _result(registry.batch([edit]))
     assert updated["status"] == "applied" and updated["version"] == created["version"] + 1
     assert registry.get("/v1/records/model/m").json()["data"]["notes"] == "Weights archived"
@@ -49,10 +54,19 @@ def test_update_with_the_current_version_applies(registry: Registry) -> None:
 
 def test_stale_base_version_is_a_conflict_with_the_servers_record(registry: Registry) -> None:
     created = _result(registry.batch([create_op(data=model_data("halcyon-3"), id_="m")]))
-    mine = {"type": "model", "id": "m", "base_version": 1, "data": model_data("halcyon-3", notes="A")}
+    mine = {
+        "type": "model",
+        "id": "m",
+        "base_version": 1,
+        "data": model_data("halcyon-3", notes="A"),
+    }
     _result(registry.batch([mine]))
-    theirs = {"type": "model", "id": "m", "base_version": created["version"],
-              "data": model_data("halcyon-3", notes="B")}
+    theirs = {
+        "type": "model",
+        "id": "m",
+        "base_version": created["version"],
+        "data": model_data("halcyon-3", notes="B"),
+    }
     conflict = _result(registry.batch([theirs]))
     assert conflict["status"] == "conflict"
     assert conflict["current"]["version"] == 2 and conflict["current"]["data"]["notes"] == "A"
@@ -73,8 +87,14 @@ def test_base_version_for_a_record_the_server_lacks_is_a_conflict(registry: Regi
 
 
 def test_invalid_data_is_rejected_naming_each_field(registry: Registry) -> None:
-    bad = {"slug": "Not A Slug", "display_name": "", "provider": "Lab", "state": "sleeping",
-           "released_on": "31/12/2025", "colour": "blue"}
+    bad = {
+        "slug": "Not A Slug",
+        "display_name": "",
+        "provider": "Lab",
+        "state": "sleeping",
+        "released_on": "31/12/2025",
+        "colour": "blue",
+    }
     rejected = _result(registry.batch([create_op(data=bad)]))
     assert rejected["status"] == "rejected"
     problem = rejected["problem"]
@@ -90,18 +110,26 @@ def test_invalid_data_is_rejected_naming_each_field(registry: Registry) -> None:
 
 
 def test_rejected_for_each_record_type(registry: Registry) -> None:
-    ops = [create_op(t, {}) for t in ("checklist_item", "preference_request", "interview", "report")]
+    ops = [
+        create_op(t, {}) for t in ("checklist_item", "preference_request", "interview", "report")
+    ]
     results = registry.batch(ops).json()["results"]
     fields = [{e["field"] for e in r["problem"]["errors"]} for r in results]
-    assert fields == [{"model_id", "title"}, {"model_id", "words", "received_on"},
-                      {"model_id", "held_on"}, {"model_id"}]
+    assert fields == [
+        {"model_id", "title"},
+        {"model_id", "words", "received_on"},
+        {"model_id", "held_on"},
+        {"model_id"},
+    ]
 
 
 def test_data_id_must_match_and_deleted_is_not_data(registry: Registry) -> None:
-    results = registry.batch([
-        create_op(data=model_data(id="other"), id_="mine"),
-        create_op(data=model_data(deleted=True)),
-    ]).json()["results"]
+    results = registry.batch(
+        [
+            create_op(data=model_data(id="other"), id_="mine"),
+            create_op(data=model_data(deleted=True)),
+        ]
+    ).json()["results"]
     assert [r["status"] for r in results] == ["rejected", "rejected"]
     assert results[0]["problem"]["errors"][0]["field"] == "id"
     assert results[1]["problem"]["errors"][0]["field"] == "deleted"
@@ -109,7 +137,12 @@ def test_data_id_must_match_and_deleted_is_not_data(registry: Registry) -> None:
 
 def test_one_batch_mixes_results_and_keeps_order(registry: Registry) -> None:
     _result(registry.batch([create_op(id_="taken")]))
-    ops = [create_op(id_="a"), create_op(id_="taken"), create_op(data={"slug": ""}), create_op(id_="b")]
+    ops = [
+        create_op(id_="a"),
+        create_op(id_="taken"),
+        create_op(data={"slug": ""}),
+        create_op(id_="b"),
+    ]
     results = registry.batch(ops).json()["results"]
     assert [r["status"] for r in results] == ["applied", "conflict", "rejected", "applied"]
     assert [r["id"] for r in results][:2] == ["a", "taken"]
@@ -118,8 +151,19 @@ def test_one_batch_mixes_results_and_keeps_order(registry: Registry) -> None:
 
 def test_delete_leaves_a_tombstone_and_recreate_needs_its_version(registry: Registry) -> None:
     created = _result(registry.batch([create_op(id_="m")]))
-    gone = _result(registry.batch([{"type": "model", "id": "m", "base_version": created["version"],
-                                    "deleted": True, "modified_by": "Grace"}]))
+    gone = _result(
+        registry.batch(
+            [
+                {
+                    "type": "model",
+                    "id": "m",
+                    "base_version": created["version"],
+                    "deleted": True,
+                    "modified_by": "Grace",
+                }
+            ]
+        )
+    )
     assert gone["status"] == "applied" and gone["record"]["deleted"] is True
     assert gone["record"]["data"] is None and gone["record"]["modified_by"] == "Grace"
     tombstone = registry.get("/v1/records/model/m").json()
@@ -131,7 +175,9 @@ def test_delete_leaves_a_tombstone_and_recreate_needs_its_version(registry: Regi
 
 
 def test_deleting_what_does_not_exist_is_rejected(registry: Registry) -> None:
-    result = _result(registry.batch([{"type": "report", "id": "x", "base_version": 0, "deleted": True}]))
+    result = _result(
+        registry.batch([{"type": "report", "id": "x", "base_version": 0, "deleted": True}])
+    )
     assert result["status"] == "rejected"
     assert result["problem"]["errors"][0]["field"] == "base_version"
 
@@ -158,7 +204,9 @@ def test_replay_with_reordered_keys_is_the_same_request(registry: Registry) -> N
 
 def test_same_key_with_another_body_is_refused(registry: Registry) -> None:
     assert registry.batch([create_op()], key="reused").status_code == 200
-    body = assert_problem(registry.batch([create_op()], key="reused"), 422, "idempotency-key-reused")
+    body = assert_problem(
+        registry.batch([create_op()], key="reused"), 422, "idempotency-key-reused"
+    )
     assert "different batch" in body["detail"]
     assert registry.storage.current_version() == 1
 
@@ -180,8 +228,9 @@ def test_missing_or_malformed_idempotency_key(registry: Registry) -> None:
     missing = registry.post("/v1/batch", json={"operations": [create_op()]})
     body = assert_problem(missing, 400, "idempotency-key-missing")
     assert body["errors"][0]["field"] == "Idempotency-Key"
-    spaced = registry.post("/v1/batch", json={"operations": [create_op()]},
-                           headers={"Idempotency-Key": "has space"})
+    spaced = registry.post(
+        "/v1/batch", json={"operations": [create_op()]}, headers={"Idempotency-Key": "has space"}
+    )
     assert_problem(spaced, 400, "idempotency-key-missing")
     assert registry.storage.current_version() == 0
 
@@ -195,9 +244,11 @@ def test_batch_shape_errors_name_the_field(registry: Registry) -> None:
         "operations[0].extra": {"operations": [{**create_op(), "extra": 1}]},
     }
     for field, body in cases.items():
-        problem = assert_problem(registry.post("/v1/batch", json=body,
-                                               headers={"Idempotency-Key": str(uuid.uuid4())}),
-                                 422, "validation")
+        problem = assert_problem(
+            registry.post("/v1/batch", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}),
+            422,
+            "validation",
+        )
         assert field in {e["field"] for e in problem["errors"]}, (field, problem)
     assert registry.storage.current_version() == 0
 
@@ -225,9 +276,14 @@ def test_the_same_batch_sent_twice_at_once_is_applied_once(registry: Registry) -
 
     def send() -> None:
         barrier.wait()
-        replies.append(requests.post(  # one connection per thread
-            registry.url + "/v1/batch", json={"operations": ops}, timeout=TIMEOUT,
-            headers={**registry.auth("steward"), "Idempotency-Key": "racing"}))
+        replies.append(
+            requests.post(  # one connection per thread
+                registry.url + "/v1/batch",
+                json={"operations": ops},
+                timeout=TIMEOUT,
+                headers={**registry.auth("steward"), "Idempotency-Key": "racing"},
+            )
+        )
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for t in threads:

@@ -44,8 +44,16 @@ def test_pages_follow_version_order_and_the_cursor_resumes(registry: Registry) -
 
 def test_an_updated_record_moves_to_its_new_version(registry: Registry) -> None:
     registry.batch([create_op(id_="a"), create_op(id_="b")])
-    registry.batch([{"type": "model", "id": "a", "base_version": 1,
-                     "data": model_data("model-a", notes="edited")}])
+    registry.batch(
+        [
+            {
+                "type": "model",
+                "id": "a",
+                "base_version": 1,
+                "data": model_data("model-a", notes="edited"),
+            }
+        ]
+    )
     changes, _ = _pull(registry, 10)
     assert [(c["id"], c["version"]) for c in changes] == [("b", 2), ("a", 3)]
     assert changes[1]["data"]["notes"] == "edited"
@@ -56,10 +64,18 @@ def test_tombstones_appear_in_the_feed(registry: Registry) -> None:
     _, cursor = _pull(registry, 10)
     registry.batch([{"type": "model", "id": "drop", "base_version": 2, "deleted": True}])
     page = registry.get("/v1/changes", params={"since": cursor}).json()
-    assert page["changes"] == [{
-        "type": "model", "id": "drop", "version": 3, "deleted": True, "data": None,
-        "modified_at": page["changes"][0]["modified_at"], "modified_by": "test-steward",
-        "written_by": "test-steward"}]
+    assert page["changes"] == [
+        {
+            "type": "model",
+            "id": "drop",
+            "version": 3,
+            "deleted": True,
+            "data": None,
+            "modified_at": page["changes"][0]["modified_at"],
+            "modified_by": "test-steward",
+            "written_by": "test-steward",
+        }
+    ]
 
 
 def test_bad_cursors(registry: Registry) -> None:
@@ -85,9 +101,11 @@ def _writer(registry: Registry, role: str, creates: int, applied: list[int], err
         while done < creates:
             n = min(rng.randint(1, 4), creates - done)
             reply = session.post(
-                registry.url + "/v1/batch", timeout=TIMEOUT,
+                registry.url + "/v1/batch",
+                timeout=TIMEOUT,
                 json={"operations": [create_op() for _ in range(n)]},
-                headers={**registry.auth(role), "Idempotency-Key": str(uuid.uuid4())})
+                headers={**registry.auth(role), "Idempotency-Key": str(uuid.uuid4())},
+            )
             reply.raise_for_status()
             applied += [r["version"] for r in reply.json()["results"] if r["status"] == "applied"]
             done += n
@@ -100,8 +118,10 @@ def _writer(registry: Registry, role: str, creates: int, applied: list[int], err
 def test_paging_while_others_write_covers_every_version_exactly_once(registry: Registry) -> None:
     applied: list[int] = []
     errors: list[Exception] = []
-    writers = [threading.Thread(target=_writer, args=(registry, role, 150, applied, errors))
-               for role in ("steward", "admin")]
+    writers = [
+        threading.Thread(target=_writer, args=(registry, role, 150, applied, errors))
+        for role in ("steward", "admin")
+    ]
     for w in writers:
         w.start()
     seen: list[int] = []
@@ -141,10 +161,21 @@ def test_concurrent_updates_end_with_the_last_write_of_every_record(registry: Re
             for n in range(60):
                 rid = rng.choice(ids)
                 current = registry.get(f"/v1/records/model/{rid}").json()
-                session.post(registry.url + "/v1/batch", timeout=TIMEOUT, json={"operations": [{
-                    "type": "model", "id": rid, "base_version": current["version"],
-                    "data": model_data(f"model-{rid}", notes=str(n))}]},
-                    headers={**registry.auth("steward"), "Idempotency-Key": str(uuid.uuid4())})
+                session.post(
+                    registry.url + "/v1/batch",
+                    timeout=TIMEOUT,
+                    json={
+                        "operations": [
+                            {
+                                "type": "model",
+                                "id": rid,
+                                "base_version": current["version"],
+                                "data": model_data(f"model-{rid}", notes=str(n)),
+                            }
+                        ]
+                    },
+                    headers={**registry.auth("steward"), "Idempotency-Key": str(uuid.uuid4())},
+                )
         except Exception as exc:
             errors.append(exc)
         finally:

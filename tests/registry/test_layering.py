@@ -8,8 +8,9 @@ import sys
 
 def _loaded_after(code: str) -> set[str]:
     probe = code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     return {name.split(".")[0] for name in out.split()}
 
 

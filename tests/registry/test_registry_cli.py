@@ -17,8 +17,12 @@ from stewardship_registry.tokens import hash_token
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "stewardship_registry", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "stewardship_registry", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_token_create_prints_the_secret_once_and_stores_its_hash(tmp_path: Path, capsys) -> None:
@@ -69,13 +73,27 @@ def test_bad_usage_exits_2_with_the_reason(tmp_path: Path) -> None:
 
 def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
-    token = _run("token", "create", "--db", str(db), "--name", "s", "--role", "steward").stdout.strip()
+    token = _run(
+        "token", "create", "--db", str(db), "--name", "s", "--role", "steward"
+    ).stdout.strip()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stewardship_registry", "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "stewardship_registry",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -88,11 +106,21 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.1)
         auth = {"Authorization": f"Bearer {token}"}
-        reply = requests.post(url + "/v1/batch", headers={**auth, "Idempotency-Key": "1"}, timeout=5,
-                              json={"operations": [{"type": "model", "id": str(uuid.uuid4()),
-                                                    "base_version": 0, "data": {
-                                                        "slug": "m", "display_name": "M",
-                                                        "provider": "P"}}]})
+        reply = requests.post(
+            url + "/v1/batch",
+            headers={**auth, "Idempotency-Key": "1"},
+            timeout=5,
+            json={
+                "operations": [
+                    {
+                        "type": "model",
+                        "id": str(uuid.uuid4()),
+                        "base_version": 0,
+                        "data": {"slug": "m", "display_name": "M", "provider": "P"},
+                    }
+                ]
+            },
+        )
         assert reply.json()["results"][0]["version"] == 1
         assert "server" not in reply.headers
     finally:

@@ -27,8 +27,13 @@ from schemathesis.specs.openapi.checks import (
 from .conftest import Registry, running_registry
 
 MAX_EXAMPLES = 40
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +49,13 @@ def api_schema(fuzzed_registry: Registry):
 
 # Driven through schemathesis's strategies rather than its pytest plugin, whose
 # fixture-based loader does not run under pytest 9.2 (it reads Node._nodeid).
-OPERATIONS = ["GET /v1/health", "GET /v1/me", "GET /v1/changes", "GET /v1/records/{type}/{id}",
-              "POST /v1/batch"]
+OPERATIONS = [
+    "GET /v1/health",
+    "GET /v1/me",
+    "GET /v1/changes",
+    "GET /v1/records/{type}/{id}",
+    "POST /v1/batch",
+]
 
 
 def test_every_operation_is_fuzzed(api_schema) -> None:
@@ -55,13 +65,16 @@ def test_every_operation_is_fuzzed(api_schema) -> None:
 
 #: Operations with inputs get invalid (negative) requests too; health and me take none.
 CASES = [(label, GenerationMode.POSITIVE) for label in OPERATIONS] + [
-    (label, GenerationMode.NEGATIVE) for label in OPERATIONS if label.count("/") > 2 or "POST" in label
-    or "changes" in label]
+    (label, GenerationMode.NEGATIVE)
+    for label in OPERATIONS
+    if label.count("/") > 2 or "POST" in label or "changes" in label
+]
 
 
 @pytest.mark.parametrize(("label", "mode"), CASES, ids=lambda v: str(getattr(v, "value", v)))
-def test_api_honours_its_openapi_document(api_schema, fuzzed_registry: Registry, label: str,
-                                          mode: GenerationMode) -> None:
+def test_api_honours_its_openapi_document(
+    api_schema, fuzzed_registry: Registry, label: str, mode: GenerationMode
+) -> None:
     method, path = label.split(" ")
     operation = api_schema.find_operation_by_path(method, path)
     assert operation is not None
@@ -69,11 +82,17 @@ def test_api_honours_its_openapi_document(api_schema, fuzzed_registry: Registry,
     statuses: list[int] = []
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case) -> None:
-        response = case.call_and_validate(session=session, checks=CHECKS, timeout=10,
-                                          headers=fuzzed_registry.auth("steward"))
+        response = case.call_and_validate(
+            session=session, checks=CHECKS, timeout=10, headers=fuzzed_registry.auth("steward")
+        )
         statuses.append(response.status_code)
 
     try:

@@ -67,18 +67,23 @@ def test_settings_page_shows_the_organisation_registry(qtbot, org_ctx):
     assert window.config_label.text() == ""
 
 
-def test_malformed_org_file_warns_and_the_console_still_starts(qtbot, tmp_path, monkeypatch,
-                                                               capsys):
+def test_malformed_org_file_warns_and_the_console_still_starts(
+    qtbot, tmp_path, monkeypatch, capsys
+):
     bad = tmp_path / "organisation.conf"
     bad.write_text("[registry]\nurl https://no-equals.example\n")
     monkeypatch.setenv(ENV_ORG_CONFIG, str(bad))
     png = tmp_path / "settings.png"
-    assert main(["--data-dir", str(tmp_path / "d"), "--screenshot", str(png),
-                 "--view", "settings"]) == 0
+    assert (
+        main(["--data-dir", str(tmp_path / "d"), "--screenshot", str(png), "--view", "settings"])
+        == 0
+    )
     assert png.stat().st_size > 10_000
     err = capsys.readouterr().err
-    assert err == (f"stewardship: warning: {bad} line 2: cannot read 'url https://no-equals"
-                   ".example' (expected 'name = value'); using built-in defaults instead\n")
+    assert err == (
+        f"stewardship: warning: {bad} line 2: cannot read 'url https://no-equals"
+        ".example' (expected 'name = value'); using built-in defaults instead\n"
+    )
 
     ctx = AppContext.open(tmp_path / "d")
     try:

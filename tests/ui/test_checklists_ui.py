@@ -43,14 +43,22 @@ def test_groups_show_progress_and_overdue_items(qtbot, demo_ctx):
     view = shown_view(qtbot, demo_ctx)
     assert view.select_model(model_by_slug(demo_ctx, "kestrel-code-1").id)
     top = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())]
-    assert [n.text(0) for n in top] == ["Weight retention", "Post-deployment report",
-                                        "User migration", "Availability"]
+    assert [n.text(0) for n in top] == [
+        "Weight retention",
+        "Post-deployment report",
+        "User migration",
+        "Availability",
+    ]
     assert top[0].text(1) == "3/7 done" and top[0].text(2) == "4 overdue"
     from stewardship.ui.table_model import VALUE_ROLE
+
     assert top[0].data(1, VALUE_ROLE) == pytest.approx(3 / 7)
     assert "9 of 22 items complete · 10 overdue" in view.summary.text()
-    restore = next(top[0].child(i) for i in range(top[0].childCount())
-                   if top[0].child(i).text(0) == "Restore test done")
+    restore = next(
+        top[0].child(i)
+        for i in range(top[0].childCount())
+        if top[0].child(i).text(0) == "Restore test done"
+    )
     assert restore.foreground(2).color().name() == "#b3261e", "overdue items are red"
 
 
@@ -70,8 +78,10 @@ def test_keyboard_only_editing_sign_off_and_history(qtbot, demo_ctx):
     assert view.tree.hasFocus()
     # walk to "At least two independent storage copies" (third weight-retention item)
     for _ in range(30):
-        if (view.current_item() is not None
-                and view.current_item().template_key == "weight_retention.two_storage_copies"):
+        if (
+            view.current_item() is not None
+            and view.current_item().template_key == "weight_retention.two_storage_copies"
+        ):
             break
         qtbot.keyClick(view.tree, Qt.Key.Key_Down)
     item_id = view.current_item().id
@@ -95,14 +105,19 @@ def test_keyboard_only_editing_sign_off_and_history(qtbot, demo_ctx):
     qtbot.keyClick(due, Qt.Key.Key_Tab)
     assert view.editor.widgets["evidence"].hasFocus()
     qtbot.keyClicks(view.editor.widgets["evidence"], "Copy 2 on tape set T-7, vault B")
-    qtbot.keyClick(view.editor.widgets["evidence"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        view.editor.widgets["evidence"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+    )
     saved = stored(demo_ctx, item_id)
     assert (saved.status, saved.owner, saved.due_date) == ("done", "Sam Adeyemi", date(2026, 12, 1))
     assert saved.evidence.endswith("vault B")
     assert not saved.signed_off
 
-    qtbot.keyClick(view.tree, Qt.Key.Key_S,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        view.tree,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     signed = stored(demo_ctx, item_id)
     assert signed.signed_off_by == "Test Steward" and signed.signed_off_at.endswith("Z")
     assert "Signed off by" in view.editor.sign_off_label.text()
@@ -114,7 +129,9 @@ def test_keyboard_only_editing_sign_off_and_history(qtbot, demo_ctx):
     assert {"Status", "Owner", "Due date", "Evidence", "Signed off by"} <= set(fields)
     row = fields.index("Status")
     assert (view.history.item(row, 3).text(), view.history.item(row, 4).text()) == (
-        "in_progress", "done")
+        "in_progress",
+        "done",
+    )
     assert view.history.item(row, 1).text() == "Test Steward"
 
 
@@ -218,8 +235,11 @@ def test_dashboard_enter_opens_the_models_checklists(qtbot, demo_ctx):
 
     # saving an item updates the dashboard's counts
     before = dashboard.dashboard.overdue_items
-    node = next(view.tree.topLevelItem(0).child(i) for i in range(7)
-                if view.tree.topLevelItem(0).child(i).data(0, ITEM_ROLE).is_overdue(demo_ctx.today()))
+    node = next(
+        view.tree.topLevelItem(0).child(i)
+        for i in range(7)
+        if view.tree.topLevelItem(0).child(i).data(0, ITEM_ROLE).is_overdue(demo_ctx.today())
+    )
     view.tree.setCurrentItem(node)
     view.editor.widgets["status"].setCurrentIndex(view.editor.widgets["status"].findData("done"))
     view.editor.save()
@@ -244,10 +264,18 @@ def test_retiring_with_open_items_asks_for_an_override_reason(qtbot, ctx):
     qtbot.addWidget(view)
     from stewardship.services.models import ModelService
 
-    model = ModelService(ctx.store, ctx.who).save(Model.from_dict({
-        "slug": "kestrel-4", "display_name": "Kestrel 4", "provider": "Meridian",
-        "state": "deprecated", "deprecation_announced_on": "2026-09-01",
-        "retirement_on": "2026-11-27"}))
+    model = ModelService(ctx.store, ctx.who).save(
+        Model.from_dict(
+            {
+                "slug": "kestrel-4",
+                "display_name": "Kestrel 4",
+                "provider": "Meridian",
+                "state": "deprecated",
+                "deprecation_announced_on": "2026-09-01",
+                "retirement_on": "2026-11-27",
+            }
+        )
+    )
     view.refresh()
     assert view.select_model(model.id)
     state = view.form.widgets["state"]

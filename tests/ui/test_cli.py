@@ -8,8 +8,13 @@ from stewardship.cli import main
 
 
 def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "stewardship", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "stewardship", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_version(capsys):
@@ -61,8 +66,11 @@ def test_demo_never_touches_an_existing_store(tmp_path, monkeypatch):
 def test_no_display_writes_a_picture_instead_of_crashing(tmp_path):
     import os
 
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
     result = run_cli("--demo", "--data-dir", str(tmp_path / "d"), env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "No display found" in result.stdout

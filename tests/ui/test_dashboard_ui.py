@@ -35,7 +35,12 @@ def test_filter_as_you_type_narrows_the_table(qtbot, demo_ctx):
     assert visible_names(view) == ["Orrery Vision 1"]
     view.filter_edit.clear()
     qtbot.keyClicks(view.filter_edit, "halcyon 3")  # every word must match; replacements count
-    assert set(visible_names(view)) == {"Halcyon 1", "Halcyon 2", "Halcyon 2 Mini", "Lyra 1 (partner-hosted)"}
+    assert set(visible_names(view)) == {
+        "Halcyon 1",
+        "Halcyon 2",
+        "Halcyon 2 Mini",
+        "Lyra 1 (partner-hosted)",
+    }
     view.filter_edit.clear()
     qtbot.keyClicks(view.filter_edit, "overdue")
     assert visible_names(view) == ["Kestrel Code 1"]

@@ -37,8 +37,13 @@ def test_file_menu_offers_import_bundled_schedules_and_export(qtbot, ctx):
     assert "&Import schedules…" in texts and "&Export…" in texts
     assert "Import &bundled public schedules" in texts
     bundled = [a.text() for a in window.import_export.bundled_menu.actions()]
-    assert bundled == ["Anthropic", "OpenAI", "Google (Gemini API, Vertex AI)", "Amazon Bedrock",
-                       "Azure OpenAI"]
+    assert bundled == [
+        "Anthropic",
+        "OpenAI",
+        "Google (Gemini API, Vertex AI)",
+        "Amazon Bedrock",
+        "Azure OpenAI",
+    ]
     assert window.import_export.import_action.shortcut().toString() == "Ctrl+I"
 
 
@@ -58,8 +63,10 @@ def test_bundled_schedule_imports_in_a_worker_and_refreshes_the_views(qtbot, ctx
 
 def test_a_bad_file_shows_every_problem_and_imports_nothing(qtbot, ctx, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"{HEADER}\na,A,P,,active,2026-02-30,,,,,,\nb,,P,,,,,,,,,\nc,C,P,,gone,,,,,,,\n",
-                   encoding="utf-8")
+    bad.write_text(
+        f"{HEADER}\na,A,P,,active,2026-02-30,,,,,,\nb,,P,,,,,,,,,\nc,C,P,,gone,,,,,,,\n",
+        encoding="utf-8",
+    )
     window = make_window(qtbot, ctx)
     window.import_export.start_import(bad)
     wait_idle(qtbot, window)
@@ -67,7 +74,10 @@ def test_a_bad_file_shows_every_problem_and_imports_nothing(qtbot, ctx, tmp_path
     assert isinstance(dialog, ProblemsDialog) and dialog.isVisible()
     lines = dialog.text.toPlainText().splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "line 2, column released_on", "line 3, column display_name", "line 4, column state"]
+        "line 2, column released_on",
+        "line 3, column display_name",
+        "line 4, column state",
+    ]
     assert ctx.store.count(Model) == 0
     dialog.close()
 

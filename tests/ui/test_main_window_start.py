@@ -72,25 +72,42 @@ def test_the_first_frame_loads_only_what_it_shows(demo_ctx, data_dir):
     import subprocess
     import sys
 
-    env = dict(os.environ, STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1",
-               STEWARDSHIP_TODAY="2026-11-28", QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(data_dir)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1",
+        STEWARDSHIP_TODAY="2026-11-28",
+        QT_QPA_PLATFORM="offscreen",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE, str(data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     snapshot = json.loads(done.stdout.strip().splitlines()[-1])
     assert snapshot["rows"] > 0, "the dashboard painted with its rows"
     loaded = set(snapshot["modules"])
     assert "stewardship.ui.dashboard_view" in loaded
     too_early = loaded & {
-        "stewardship.domain.records", "stewardship.ui.about_dialog",
-        "stewardship.ui.import_export_actions", "stewardship.ui.sync_controller",
-        "stewardship.ui.models_view", "stewardship.sync.engine", "stewardship.services.demo",
-        "requests", "keyring", "sqlite_utils", "platformdirs",
+        "stewardship.domain.records",
+        "stewardship.ui.about_dialog",
+        "stewardship.ui.import_export_actions",
+        "stewardship.ui.sync_controller",
+        "stewardship.ui.models_view",
+        "stewardship.sync.engine",
+        "stewardship.services.demo",
+        "requests",
+        "keyring",
+        "sqlite_utils",
+        "platformdirs",
     }
     assert not too_early, f"loaded before the first paint: {sorted(too_early)}"
     # PySide6 builds a class, with a Python enum per Qt enum, when it is first used;
     # QStyle's take ~5 ms, and the first frame needs none of them.
     built = set(snapshot["qt_classes"])
     assert "QTableView" in built
-    assert not built & {"QStyle", "QDialog", "QDialogButtonBox", "QFileDialog", "QMessageBox"}, \
+    assert not built & {"QStyle", "QDialog", "QDialogButtonBox", "QFileDialog", "QMessageBox"}, (
         sorted(built & {"QStyle", "QDialog", "QDialogButtonBox", "QFileDialog", "QMessageBox"})
+    )

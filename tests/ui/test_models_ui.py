@@ -35,9 +35,13 @@ def test_model_form_saves_valid_input(qtbot, ctx):
     qtbot.addWidget(view)
     view.refresh()
     view.new_model()
-    for name, text in [("display_name", "Kestrel 4"), ("slug", "kestrel-4"),
-                       ("provider", "Meridian"), ("deprecation_announced_on", "2026-10-01"),
-                       ("retirement_on", "2026-12-31")]:
+    for name, text in [
+        ("display_name", "Kestrel 4"),
+        ("slug", "kestrel-4"),
+        ("provider", "Meridian"),
+        ("deprecation_announced_on", "2026-10-01"),
+        ("retirement_on", "2026-12-31"),
+    ]:
         qtbot.keyClicks(field(view, name), text)
     assert view.form.save_button.isEnabled()
     with qtbot.waitSignal(view.models_changed):
@@ -90,8 +94,9 @@ def test_replacement_field_completes_other_models_slugs(qtbot, demo_ctx):
     view.refresh()
     halcyon = next(m for m in demo_ctx.store.list(Model) if m.slug == "halcyon-2")
     assert view.select_model(halcyon.id)
-    assert view.form.original is not None and view.form.original.slug == "halcyon-2", \
+    assert view.form.original is not None and view.form.original.slug == "halcyon-2", (
         "selecting a row opens the full record in the form"
+    )
     completer = view.form.widgets["replacement"].completer()
     offered = completer.model().stringList()
     assert "halcyon-3" in offered and "halcyon-2" not in offered, "a model cannot replace itself"

@@ -33,7 +33,9 @@ def test_finalising_needs_every_section_then_locks_until_reopened(qtbot, demo_ct
     editor.status.setCurrentIndex(editor.status.findData("final"))
     assert not editor.save_button.isEnabled()
     assert "every section" in editor.errors["interpretation"].text()
-    qtbot.keyClicks(editor.sections["interpretation"], "The team adds both requests to the protocol.")
+    qtbot.keyClicks(
+        editor.sections["interpretation"], "The team adds both requests to the protocol."
+    )
     assert editor.save_button.isEnabled(), editor.summary.text()
     editor.save_button.click()
     report = demo_ctx.store.get(Report, editor.original.id)
@@ -111,8 +113,9 @@ def test_attaching_a_transcript_hashes_it_in_a_worker_and_stores_it_once(qtbot, 
     again = tmp_path / "same-content.txt"
     again.write_bytes(source.read_bytes())
     panel.attach_file(again)
-    qtbot.waitUntil(lambda: "already in the data folder" in panel.task_status.message.text(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "already in the data folder" in panel.task_status.message.text(), timeout=10_000
+    )
     assert len(list((demo_ctx.data_dir / "transcripts").iterdir())) == 2  # demo's and this one
 
 

@@ -33,8 +33,11 @@ def _names(proxy):
     return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
 
 
-ROWS = [{"name": "gamma lab", "size": 3}, {"name": "alpha lab", "size": 10},
-        {"name": "beta cloud", "size": 2}]
+ROWS = [
+    {"name": "gamma lab", "size": 3},
+    {"name": "alpha lab", "size": 10},
+    {"name": "beta cloud", "size": 2},
+]
 
 
 def test_typing_keeps_rows_holding_every_word_and_erasing_brings_them_back(qtbot) -> None:

@@ -30,18 +30,33 @@ def test_sign_off_needs_done_and_evidence_where_the_template_asks():
     assert "only a done item" in fields(item(status="in_progress", **signed))["signed_off_by"]
     needs = item(status="done", evidence_required=True, **signed)
     assert "needs evidence before sign-off" in fields(needs)["signed_off_by"]
-    for proof in ({"evidence": "restored on 20 Nov"}, {"evidence_url": "https://x.example/r"},
-                  {"evidence_sha256": DIGEST}):
+    for proof in (
+        {"evidence": "restored on 20 Nov"},
+        {"evidence_url": "https://x.example/r"},
+        {"evidence_sha256": DIGEST},
+    ):
         assert fields(needs.replace(**proof)) == {}, proof
     assert fields(item(status="done", evidence_required=False, **signed)) == {}
     assert "signed_off_at" in fields(item(status="done", signed_off_by="Ana"))
-    assert "not a time" in fields(item(status="done", signed_off_by="Ana",
-                                       signed_off_at="yesterday"))["signed_off_at"]
+    assert (
+        "not a time"
+        in fields(item(status="done", signed_off_by="Ana", signed_off_at="yesterday"))[
+            "signed_off_at"
+        ]
+    )
 
 
-@pytest.mark.parametrize(("digest", "ok"), [
-    (DIGEST, True), (DIGEST.upper(), True), (DIGEST[:-1], False), (DIGEST + "0", False),
-    (DIGEST[:-1] + "g", False), ("", True)])
+@pytest.mark.parametrize(
+    ("digest", "ok"),
+    [
+        (DIGEST, True),
+        (DIGEST.upper(), True),
+        (DIGEST[:-1], False),
+        (DIGEST + "0", False),
+        (DIGEST[:-1] + "g", False),
+        ("", True),
+    ],
+)
 def test_digest_must_be_64_hex_characters(digest, ok):
     problems = fields(item(evidence_sha256=digest))
     assert ("evidence_sha256" not in problems) is ok
@@ -50,15 +65,22 @@ def test_digest_must_be_64_hex_characters(digest, ok):
 
 
 def test_evidence_file_needs_its_digest_and_urls_need_a_scheme():
-    assert "digest has not been computed" in fields(item(evidence_file="/tmp/x.bin"))["evidence_file"]
+    assert (
+        "digest has not been computed" in fields(item(evidence_file="/tmp/x.bin"))["evidence_file"]
+    )
     assert "scheme" in fields(item(evidence_url="weights bucket"))["evidence_url"]
     assert fields(item(evidence_url="s3://bucket/halcyon-1/")) == {}
 
 
 def new_model(ctx, **kw) -> Model:
-    data = {"slug": "kestrel-4", "display_name": "Kestrel 4", "provider": "Meridian",
-            "state": "deprecated", "deprecation_announced_on": "2026-09-01",
-            "retirement_on": "2026-12-31"}
+    data = {
+        "slug": "kestrel-4",
+        "display_name": "Kestrel 4",
+        "provider": "Meridian",
+        "state": "deprecated",
+        "deprecation_announced_on": "2026-09-01",
+        "retirement_on": "2026-12-31",
+    }
     data.update(kw)
     return ModelService(ctx.store, ctx.who).save(Model.from_dict(data))
 
@@ -68,8 +90,12 @@ def test_a_new_model_gets_its_checklists_once(ctx):
     service = ChecklistService(ctx.store, ctx.who)
     items = service.items(model.id)
     assert len(items) == 22
-    assert {i.checklist for i in items} == {"weight_retention", "post_deployment_report",
-                                            "user_migration", "availability"}
+    assert {i.checklist for i in items} == {
+        "weight_retention",
+        "post_deployment_report",
+        "user_migration",
+        "availability",
+    }
     restore = next(i for i in items if i.template_key == "weight_retention.restore_test_done")
     assert restore.due_date == date(2026, 12, 28) and restore.required and restore.evidence_required
     assert service.ensure(model) == []
@@ -92,11 +118,16 @@ def test_due_dates_follow_the_model_unless_set_by_hand(ctx):
     service = ChecklistService(ctx.store, ctx.who)
     by_key = {i.template_key: i for i in service.items(model.id)}
     assert by_key["availability.access_request_channel"].due_date is None
-    hand = service.save(by_key["availability.limited_availability_decision"].replace(
-        due_date=date(2026, 12, 1)))
-    ModelService(ctx.store, ctx.who).save(model.replace(
-        state="deprecated", deprecation_announced_on=date(2026, 11, 1),
-        retirement_on=date(2027, 2, 1)))
+    hand = service.save(
+        by_key["availability.limited_availability_decision"].replace(due_date=date(2026, 12, 1))
+    )
+    ModelService(ctx.store, ctx.who).save(
+        model.replace(
+            state="deprecated",
+            deprecation_announced_on=date(2026, 11, 1),
+            retirement_on=date(2027, 2, 1),
+        )
+    )
     by_key = {i.template_key: i for i in service.items(model.id)}
     assert by_key["availability.access_request_channel"].due_date == date(2027, 1, 2)
     assert by_key["availability.limited_availability_decision"].due_date == hand.due_date
@@ -126,8 +157,10 @@ def test_an_override_reason_retires_anyway_and_is_audited(ctx):
     models = ModelService(ctx.store, ctx.who)
     with pytest.raises(RetirementGateError):
         models.save(model.replace(state="retired"), override_reason="   ")
-    saved = models.save(model.replace(state="retired"),
-                        override_reason="Legal deadline; restore test booked for 5 Jan")
+    saved = models.save(
+        model.replace(state="retired"),
+        override_reason="Legal deadline; restore test booked for 5 Jan",
+    )
     assert saved.state == "retired"
     entry = next(h for h in ctx.store.history(model.id) if h["field"] == GATE_OVERRIDE_FIELD)
     assert entry["new"] == "Legal deadline; restore test booked for 5 Jan"
@@ -140,7 +173,9 @@ def test_an_override_reason_retires_anyway_and_is_audited(ctx):
 def test_item_history_shows_who_changed_what(ctx):
     model = new_model(ctx)
     service = ChecklistService(ctx.store, ctx.who)
-    it = next(i for i in service.items(model.id) if i.template_key == "weight_retention.digests_recorded")
+    it = next(
+        i for i in service.items(model.id) if i.template_key == "weight_retention.digests_recorded"
+    )
     it = service.save(it.replace(status="done", evidence_sha256=DIGEST.upper()))
     assert it.evidence_sha256 == DIGEST, "digests are stored in lower case"
     service.sign_off(it)
@@ -151,8 +186,11 @@ def test_item_history_shows_who_changed_what(ctx):
     assert (status["old"], status["new"], status["who"]) == ("todo", "done", "Test Steward")
     assert history[-1]["field"] == "(created)"
     with pytest.raises(ValidationError, match="only a done item"):
-        service.save(service.items(model.id)[0].replace(signed_off_by="x",
-                                                         signed_off_at="2026-11-28T10:00:00Z"))
+        service.save(
+            service.items(model.id)[0].replace(
+                signed_off_by="x", signed_off_at="2026-11-28T10:00:00Z"
+            )
+        )
 
 
 def test_dashboard_progress_and_overdue_with_real_items(ctx, today):
@@ -161,8 +199,11 @@ def test_dashboard_progress_and_overdue_with_real_items(ctx, today):
     items = {i.template_key: i for i in service.items(model.id)}
     # due 2026-11-01 (-60): one done, one late; due 2026-11-16 (-45): not applicable
     service.save(items["user_migration.notice_published"].replace(status="done"))
-    service.save(items["user_migration.migration_guide_published"].replace(
-        status="not_applicable", not_applicable_reason="API unchanged"))
+    service.save(
+        items["user_migration.migration_guide_published"].replace(
+            status="not_applicable", not_applicable_reason="API unchanged"
+        )
+    )
     d = build_dashboard(ctx.store, today, ctx.policy)
     row = next(r for r in d.rows if r.model.id == model.id)
     # overdue on 2026-11-28: partners_notified (11-01), timetable (11-16), interviews (11-16)
@@ -171,8 +212,9 @@ def test_dashboard_progress_and_overdue_with_real_items(ctx, today):
     assert progress(service.items(model.id), today).overdue == 3
     assert build_dashboard(ctx.store, date(2026, 11, 1), ctx.policy).overdue_items == 0
     ctx.store.delete(Model, model.id, "t")
-    assert build_dashboard(ctx.store, today, ctx.policy).overdue_items == 0, \
+    assert build_dashboard(ctx.store, today, ctx.policy).overdue_items == 0, (
         "items of a deleted model do not count"
+    )
 
 
 def test_demo_models_have_realistic_checklist_progress(demo_ctx, today):

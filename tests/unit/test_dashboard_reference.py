@@ -19,8 +19,10 @@ from stewardship.services.dashboard import RECENT_DAYS, build_dashboard
 
 TODAY = date(2026, 11, 28)
 #: Dates around "today", with the edges of the rules (30, 90 days; the 90-day window) often.
-offsets = st.one_of(st.integers(-400, 400),
-                    st.sampled_from([-RECENT_DAYS - 1, -RECENT_DAYS, -1, 0, 1, 30, 31, 90, 91]))
+offsets = st.one_of(
+    st.integers(-400, 400),
+    st.sampled_from([-RECENT_DAYS - 1, -RECENT_DAYS, -1, 0, 1, 30, 31, 90, 91]),
+)
 days = st.one_of(st.none(), offsets.map(lambda n: TODAY + timedelta(days=n)))
 
 
@@ -28,20 +30,35 @@ days = st.one_of(st.none(), offsets.map(lambda n: TODAY + timedelta(days=n)))
 def a_model(draw: st.DrawFn, n: int) -> tuple[dict, list[tuple[int, str]]]:
     announced = draw(days)
     fields = {
-        "slug": f"m{n}", "display_name": draw(st.sampled_from(["Alpha", "beta", "Gamma"])) + f" {n}",
+        "slug": f"m{n}",
+        "display_name": draw(st.sampled_from(["Alpha", "beta", "Gamma"])) + f" {n}",
         "provider": draw(st.sampled_from(["Meridian", "meridian ", "Orrery", "Tern"])),
-        "state": draw(st.sampled_from(["active", "legacy", "deprecated", "retired",
-                                       "retained_available"])),
-        "retirement_on": draw(days), "retirement_not_before": draw(days),
+        "state": draw(
+            st.sampled_from(["active", "legacy", "deprecated", "retired", "retained_available"])
+        ),
+        "retirement_on": draw(days),
+        "retirement_not_before": draw(days),
         "retired_on": draw(days),
     }
     if announced is not None:  # the record refuses a retirement before its announcement
-        dates = [d for d in (fields["retirement_on"], fields["retirement_not_before"],
-                             fields["retired_on"]) if d is not None]
+        dates = [
+            d
+            for d in (
+                fields["retirement_on"],
+                fields["retirement_not_before"],
+                fields["retired_on"],
+            )
+            if d is not None
+        ]
         fields["deprecation_announced_on"] = min([announced, *dates])
-    items = draw(st.lists(st.tuples(st.integers(-60, 60),
-                                    st.sampled_from(["todo", "done", "blocked", "not_applicable"])),
-                          max_size=4))
+    items = draw(
+        st.lists(
+            st.tuples(
+                st.integers(-60, 60), st.sampled_from(["todo", "done", "blocked", "not_applicable"])
+            ),
+            max_size=4,
+        )
+    )
     return fields, items
 
 
@@ -60,8 +77,15 @@ def reference(store, today: date, policy: NoticePolicy) -> dict:
         mine = [i for i in items if i.model_id == m.id]
         late = sum(1 for i in mine if not i.complete and i.due_date and i.due_date < today)
         notice = assess_notice(m, policy)
-        rows[m.id] = (when, left, left < 0 and not retired, notice.shortfall_days,
-                      len(mine), sum(i.complete for i in mine), late)
+        rows[m.id] = (
+            when,
+            left,
+            left < 0 and not retired,
+            notice.shortfall_days,
+            len(mine),
+            sum(i.complete for i in mine),
+            late,
+        )
     open_dated = [m for m in models if m.lifecycle not in RETIRED_STATES and m.planned_retirement]
     return {
         "rows": rows,
@@ -73,7 +97,9 @@ def reference(store, today: date, policy: NoticePolicy) -> dict:
     }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_dashboard_matches_the_domain_reading(store, data):
     store.db.conn.execute("DELETE FROM checklist_items")
@@ -83,16 +109,38 @@ def test_dashboard_matches_the_domain_reading(store, data):
         fields, items = data.draw(a_model(n))
         model = store.save(Model.from_dict(fields), "t")
         for k, (due, status) in enumerate(items):
-            store.save(ChecklistItem(model_id=model.id, template_key=f"k{k}", title="x",
-                                     due_date=TODAY + timedelta(days=due), status=status,
-                                     not_applicable_reason="n/a"), "t")
+            store.save(
+                ChecklistItem(
+                    model_id=model.id,
+                    template_key=f"k{k}",
+                    title="x",
+                    due_date=TODAY + timedelta(days=due),
+                    status=status,
+                    not_applicable_reason="n/a",
+                ),
+                "t",
+            )
     policy = NoticePolicy(default_days=60, per_provider={"MERIDIAN": 90, "Tern": 14})
 
     got = build_dashboard(store, TODAY, policy)
     want = reference(store, TODAY, policy)
-    assert {r.model.id: (r.retirement, r.days_left, r.overdue, r.notice_shortfall, r.progress.total,
-                         r.progress.complete, r.progress.overdue) for r in got.rows} == want["rows"]
-    assert (got.retiring_30, got.retiring_90, got.notice_violations, got.overdue_items,
-            got.models_total) == (want["retiring_30"], want["retiring_90"], want["violations"],
-                                  want["late"], want["total"])
+    assert {
+        r.model.id: (
+            r.retirement,
+            r.days_left,
+            r.overdue,
+            r.notice_shortfall,
+            r.progress.total,
+            r.progress.complete,
+            r.progress.overdue,
+        )
+        for r in got.rows
+    } == want["rows"]
+    assert (
+        got.retiring_30,
+        got.retiring_90,
+        got.notice_violations,
+        got.overdue_items,
+        got.models_total,
+    ) == (want["retiring_30"], want["retiring_90"], want["violations"], want["late"], want["total"])
     assert [r.retirement for r in got.rows] == sorted(r.retirement for r in got.rows)

@@ -13,14 +13,36 @@ def add(store, **kw) -> Model:
 
 
 def test_rows_countdowns_and_overdue_against_a_fixed_today(store, today):
-    add(store, display_name="Soon", state="deprecated", deprecation_announced_on="2026-10-01",
-        retirement_on="2026-12-08")
-    add(store, display_name="Slipped", state="deprecated", deprecation_announced_on="2026-06-01",
-        retirement_on="2026-11-25")
-    add(store, display_name="Gone", state="retired", deprecation_announced_on="2026-06-01",
-        retirement_on="2026-10-29", retired_on="2026-10-29")
-    add(store, display_name="Long ago", state="retired", deprecation_announced_on="2024-01-01",
-        retirement_on="2024-06-01", retired_on="2024-06-01")
+    add(
+        store,
+        display_name="Soon",
+        state="deprecated",
+        deprecation_announced_on="2026-10-01",
+        retirement_on="2026-12-08",
+    )
+    add(
+        store,
+        display_name="Slipped",
+        state="deprecated",
+        deprecation_announced_on="2026-06-01",
+        retirement_on="2026-11-25",
+    )
+    add(
+        store,
+        display_name="Gone",
+        state="retired",
+        deprecation_announced_on="2026-06-01",
+        retirement_on="2026-10-29",
+        retired_on="2026-10-29",
+    )
+    add(
+        store,
+        display_name="Long ago",
+        state="retired",
+        deprecation_announced_on="2024-01-01",
+        retirement_on="2024-06-01",
+        retired_on="2024-06-01",
+    )
     add(store, display_name="Undated", state="active")
 
     d = build_dashboard(store, today, NoticePolicy())
@@ -43,14 +65,36 @@ def test_countdown_wording():
 
 
 def test_notice_violations_and_overdue_items_are_counted(store, today):
-    short = add(store, display_name="Short", state="deprecated",
-                deprecation_announced_on="2026-11-01", retirement_on="2026-12-01")
-    add(store, display_name="Fine", state="deprecated", deprecation_announced_on="2026-09-01",
-        retirement_on="2026-12-01")
-    for key, due, status in [("a", "2026-11-01", "todo"), ("b", "2026-11-01", "done"),
-                             ("c", "2026-12-30", "todo"), ("d", "2026-11-27", "blocked")]:
-        store.save(ChecklistItem(model_id=short.id, template_key=key, title=key,
-                                 due_date=date.fromisoformat(due), status=status), "t")
+    short = add(
+        store,
+        display_name="Short",
+        state="deprecated",
+        deprecation_announced_on="2026-11-01",
+        retirement_on="2026-12-01",
+    )
+    add(
+        store,
+        display_name="Fine",
+        state="deprecated",
+        deprecation_announced_on="2026-09-01",
+        retirement_on="2026-12-01",
+    )
+    for key, due, status in [
+        ("a", "2026-11-01", "todo"),
+        ("b", "2026-11-01", "done"),
+        ("c", "2026-12-30", "todo"),
+        ("d", "2026-11-27", "blocked"),
+    ]:
+        store.save(
+            ChecklistItem(
+                model_id=short.id,
+                template_key=key,
+                title=key,
+                due_date=date.fromisoformat(due),
+                status=status,
+            ),
+            "t",
+        )
     d = build_dashboard(store, today, NoticePolicy())
     assert d.notice_violations == 1
     assert d.overdue_items == 2
@@ -67,15 +111,34 @@ def test_demo_dates_are_relative_to_today(today):
 
 
 def test_the_recent_window_edge_and_what_still_counts_off_the_table(store, today):
-    add(store, display_name="Ninety", state="retired", retirement_on="2026-08-30",
-        retired_on="2026-08-30")  # 90 days before 2026-11-28: still shown
-    old = add(store, display_name="Ninety-one", state="retired", retirement_on="2026-08-29",
-              retired_on="2026-08-29")
+    add(
+        store,
+        display_name="Ninety",
+        state="retired",
+        retirement_on="2026-08-30",
+        retired_on="2026-08-30",
+    )  # 90 days before 2026-11-28: still shown
+    old = add(
+        store,
+        display_name="Ninety-one",
+        state="retired",
+        retirement_on="2026-08-29",
+        retired_on="2026-08-29",
+    )
     add(store, display_name="Year late", state="deprecated", retirement_on="2025-11-28")
-    add(store, display_name="Tentative", state="deprecated", deprecation_announced_on="2026-11-01",
-        retirement_not_before="2026-12-20")
-    store.save(ChecklistItem(model_id=old.id, template_key="k", title="k",
-                             due_date=date(2026, 9, 1), status="todo"), "t")
+    add(
+        store,
+        display_name="Tentative",
+        state="deprecated",
+        deprecation_announced_on="2026-11-01",
+        retirement_not_before="2026-12-20",
+    )
+    store.save(
+        ChecklistItem(
+            model_id=old.id, template_key="k", title="k", due_date=date(2026, 9, 1), status="todo"
+        ),
+        "t",
+    )
 
     d = build_dashboard(store, today, NoticePolicy())
     by_name = {r.model.display_name: r for r in d.rows}

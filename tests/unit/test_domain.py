@@ -64,7 +64,9 @@ def test_strict_from_dict_refuses_unknown_keys():
 
 
 def test_round_trip_through_dict_keeps_every_field():
-    m = model(released_on="2025-01-02", platform_dates={"Partner": "2026-05-01"}, internal_only=True)
+    m = model(
+        released_on="2025-01-02", platform_dates={"Partner": "2026-05-01"}, internal_only=True
+    )
     assert Model.from_dict(m.to_dict()) == m
     assert m.to_dict()["released_on"] == "2025-01-02"
 
@@ -93,7 +95,12 @@ def test_allowed_transitions(old, new):
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("active", "retired"), ("retired", "active"), ("retired", "deprecated"), ("legacy", "retired")],
+    [
+        ("active", "retired"),
+        ("retired", "active"),
+        ("retired", "deprecated"),
+        ("legacy", "retired"),
+    ],
 )
 def test_refused_transitions_say_what_is_possible(old, new):
     with pytest.raises(ValidationError) as caught:
@@ -134,6 +141,8 @@ def test_preference_request_needs_the_requesters_words():
 
 
 def test_platform_dates_that_are_not_an_object_are_a_problem_not_a_crash():
-    model = Model.from_dict({"slug": "m", "display_name": "M", "provider": "P",
-                             "platform_dates": ["2026-01-01"]}, strict=True)
+    model = Model.from_dict(
+        {"slug": "m", "display_name": "M", "provider": "P", "platform_dates": ["2026-01-01"]},
+        strict=True,
+    )
     assert [p.field for p in model.problems()] == ["platform_dates"]

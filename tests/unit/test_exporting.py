@@ -16,26 +16,62 @@ from stewardship.services.file_problems import OperationCancelled
 from stewardship.services.import_csv import SCHEDULE_COLUMNS
 from stewardship.services.importing import import_file
 
-LONG_NOTES = ("Weights kept in two regions; the interview is booked, the report due after."
-              " Ünïcödé and emoji 🙂 make sure folding never splits a character. " * 3)
+LONG_NOTES = (
+    "Weights kept in two regions; the interview is booked, the report due after."
+    " Ünïcödé and emoji 🙂 make sure folding never splits a character. " * 3
+)
 
 
 @pytest.fixture
 def filled(store):
-    kestrel = store.save(Model(slug="kestrel-1", display_name="Kestrel, the first; \\ one",
-                               provider="Meridian", state="deprecated",
-                               deprecation_announced_on=date(2026, 9, 1),
-                               retirement_on=date(2026, 12, 15), notes=LONG_NOTES), "ana")
-    store.save(Model(slug="heron-2", display_name="Heron 2", provider="Meridian",
-                     retirement_not_before=date(2027, 3, 1)), "ana")
+    kestrel = store.save(
+        Model(
+            slug="kestrel-1",
+            display_name="Kestrel, the first; \\ one",
+            provider="Meridian",
+            state="deprecated",
+            deprecation_announced_on=date(2026, 9, 1),
+            retirement_on=date(2026, 12, 15),
+            notes=LONG_NOTES,
+        ),
+        "ana",
+    )
+    store.save(
+        Model(
+            slug="heron-2",
+            display_name="Heron 2",
+            provider="Meridian",
+            retirement_not_before=date(2027, 3, 1),
+        ),
+        "ana",
+    )
     store.save(Model(slug="no-date", display_name="No date", provider="Meridian"), "ana")
-    store.save(ChecklistItem(model_id=kestrel.id, template_key="weights.copy",
-                             title="Copy weights\nto cold storage", due_date=date(2026, 12, 1),
-                             owner="Bo"), "ana")
-    store.save(ChecklistItem(model_id=kestrel.id, template_key="notice.sent", title="Notice sent",
-                             due_date=date(2026, 10, 1), status="done"), "ana")
-    store.save(PreferenceRequest(model_id=kestrel.id, words="=HYPERLINK(\"x\")",
-                                 received_on=date(2026, 10, 2)), "ana")
+    store.save(
+        ChecklistItem(
+            model_id=kestrel.id,
+            template_key="weights.copy",
+            title="Copy weights\nto cold storage",
+            due_date=date(2026, 12, 1),
+            owner="Bo",
+        ),
+        "ana",
+    )
+    store.save(
+        ChecklistItem(
+            model_id=kestrel.id,
+            template_key="notice.sent",
+            title="Notice sent",
+            due_date=date(2026, 10, 1),
+            status="done",
+        ),
+        "ana",
+    )
+    store.save(
+        PreferenceRequest(
+            model_id=kestrel.id, words='=HYPERLINK("x")', received_on=date(2026, 10, 2)
+        ),
+        "ana",
+    )
     return store
 
 
@@ -110,7 +146,9 @@ def test_csv_exports_have_the_right_headers(filled, tmp_path):
     export(filled, "csv", requests := tmp_path / "r.csv", table="requests")
     header, row = read_csv(requests)
     assert header[0] == "model_slug" and "words" in header and "estimated_cost" in header
-    assert row[header.index("words")] == "'=HYPERLINK(\"x\")", "a formula is not run by a spreadsheet"
+    assert row[header.index("words")] == '\'=HYPERLINK("x")', (
+        "a formula is not run by a spreadsheet"
+    )
 
 
 def test_models_csv_reimports_as_unchanged(filled, tmp_path):

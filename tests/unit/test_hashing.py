@@ -14,8 +14,9 @@ def test_hash_matches_hashlib_and_reports_progress(tmp_path: Path):
     path = tmp_path / "weights.bin"
     path.write_bytes(data)
     seen: list[tuple[int, int]] = []
-    digest = hash_file(path, progress=lambda done, total: seen.append((done, total)),
-                       block_size=1 << 20)
+    digest = hash_file(
+        path, progress=lambda done, total: seen.append((done, total)), block_size=1 << 20
+    )
     assert digest == hashlib.sha256(data).hexdigest()
     assert seen[0] == (0, len(data)) and seen[-1] == (len(data), len(data))
     assert len(seen) == 5, "one report per 1 MiB block"
@@ -32,8 +33,9 @@ def test_hashing_can_be_cancelled(tmp_path: Path):
     path.write_bytes(b"x" * (4 << 20))
     blocks: list[int] = []
     with pytest.raises(HashCancelled, match=r"big\.bin"):
-        hash_file(path, progress=lambda done, _t: blocks.append(done),
-                  cancelled=lambda: len(blocks) > 2)
+        hash_file(
+            path, progress=lambda done, _t: blocks.append(done), cancelled=lambda: len(blocks) > 2
+        )
     assert blocks[-1] < 4 << 20, "stopped before the end"
 
 
@@ -44,7 +46,12 @@ def test_a_missing_file_says_so(tmp_path: Path):
 
 def test_benchmark_script_runs_on_a_tiny_file(tmp_path: Path):
     script = Path(__file__).parents[2] / "benchmarks" / "hash_file.py"
-    out = subprocess.run([sys.executable, str(script), "--size-mib", "2", "--dir", str(tmp_path)],
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script), "--size-mib", "2", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     assert "digests match" in out and "ratio" in out
     assert not list(tmp_path.iterdir()), "the benchmark removes its file"

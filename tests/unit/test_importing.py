@@ -26,8 +26,10 @@ def write(path: Path, text: str) -> Path:
 
 def counts(store: Store) -> tuple[int, int, int]:
     conn = store.db.conn
-    return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
-                 for t in ("models", "audit", "outbox"))
+    return tuple(
+        conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
+        for t in ("models", "audit", "outbox")
+    )
 
 
 SCHEDULE = f"""{HEADER}
@@ -61,24 +63,33 @@ def test_a_changed_row_updates_the_model_with_audit_rows(store, tmp_path):
     assert updated.modified_by == "bo"
     last = store.history(kestrel.id)[-1]
     assert (last["field"], last["old"], last["new"], last["who"]) == (
-        "retirement_on", "2026-12-15", "2027-01-31", "bo")
+        "retirement_on",
+        "2026-12-15",
+        "2027-01-31",
+        "bo",
+    )
     assert last["note"] == "imported from b.csv"
 
 
 def test_three_broken_rows_are_all_listed_and_nothing_is_written(store, tmp_path):
     import_file(store, write(tmp_path / "a.csv", SCHEDULE), "ana")
     before = counts(store)
-    bad = (f"{HEADER}\n"
-           "ok-model,OK,Meridian,,active,,,,,,,\n"
-           "bad-date,Bad date,Meridian,,active,2026-02-30,,,,,,\n"
-           "good-too,Good too,Meridian,,active,,,,,,,\n"
-           ",No slug,Meridian,,active,,,,,,,\n"
-           "backwards,Backwards,Meridian,,deprecated,,2026-05-01,,2026-04-01,,,\n")
+    bad = (
+        f"{HEADER}\n"
+        "ok-model,OK,Meridian,,active,,,,,,,\n"
+        "bad-date,Bad date,Meridian,,active,2026-02-30,,,,,,\n"
+        "good-too,Good too,Meridian,,active,,,,,,,\n"
+        ",No slug,Meridian,,active,,,,,,,\n"
+        "backwards,Backwards,Meridian,,deprecated,,2026-05-01,,2026-04-01,,,\n"
+    )
     with pytest.raises(ImportRefused) as refused:
         import_file(store, write(tmp_path / "bad.csv", bad), "ana")
     wheres = [p.where for p in refused.value.problems]
-    assert wheres == ["line 3, column released_on", "line 5, column slug",
-                      "line 6, column retirement_on"]
+    assert wheres == [
+        "line 3, column released_on",
+        "line 5, column slug",
+        "line 6, column retirement_on",
+    ]
     assert "2026-02-30" in refused.value.problems[0].reason
     assert counts(store) == before
     assert not store.list(Model, "slug IN ('ok-model', 'good-too')")
@@ -104,7 +115,9 @@ def test_a_missing_column_and_a_short_row_are_named(store, tmp_path):
 
 def test_a_forbidden_lifecycle_move_is_refused(store, tmp_path):
     import_file(store, write(tmp_path / "a.csv", SCHEDULE), "ana")
-    revived = SCHEDULE.replace("heron-0,Heron 0,Meridian,Heron,retired", "heron-0,Heron 0,Meridian,Heron,active")
+    revived = SCHEDULE.replace(
+        "heron-0,Heron 0,Meridian,Heron,retired", "heron-0,Heron 0,Meridian,Heron,active"
+    )
     with pytest.raises(ImportRefused) as refused:
         import_file(store, write(tmp_path / "b.csv", revived), "ana")
     [problem] = refused.value.problems
@@ -135,18 +148,48 @@ def test_cancelling_an_import_writes_nothing(store, tmp_path):
 
 # -- JSON -------------------------------------------------------------------
 def full_store(store: Store) -> None:
-    model = store.save(Model(slug="kestrel-1", display_name="Kestrel 1", provider="Meridian",
-                             retirement_on=date(2026, 12, 15),
-                             platform_dates={"Cloud A": "2027-01-15"}), "ana")
+    model = store.save(
+        Model(
+            slug="kestrel-1",
+            display_name="Kestrel 1",
+            provider="Meridian",
+            retirement_on=date(2026, 12, 15),
+            platform_dates={"Cloud A": "2027-01-15"},
+        ),
+        "ana",
+    )
     gone = store.save(Model(slug="old-one", display_name="Old one", provider="Meridian"), "ana")
     store.delete(Model, gone.id, "ana")
-    interview = store.save(Interview(model_id=model.id, held_on=date(2026, 10, 2),
-                                     interviewers="Ana; Bo", summary="Line one\nline two"), "ana")
-    store.save(ChecklistItem(model_id=model.id, template_key="weights.copy", title="Copy weights",
-                             due_date=date(2026, 12, 1), required=False), "bo")
-    store.save(PreferenceRequest(model_id=model.id, source="model_interview",
-                                 interview_id=interview.id, words="Keep me “available”, please",
-                                 received_on=date(2026, 10, 2), estimated_cost="low"), "ana")
+    interview = store.save(
+        Interview(
+            model_id=model.id,
+            held_on=date(2026, 10, 2),
+            interviewers="Ana; Bo",
+            summary="Line one\nline two",
+        ),
+        "ana",
+    )
+    store.save(
+        ChecklistItem(
+            model_id=model.id,
+            template_key="weights.copy",
+            title="Copy weights",
+            due_date=date(2026, 12, 1),
+            required=False,
+        ),
+        "bo",
+    )
+    store.save(
+        PreferenceRequest(
+            model_id=model.id,
+            source="model_interview",
+            interview_id=interview.id,
+            words="Keep me “available”, please",
+            received_on=date(2026, 10, 2),
+            estimated_cost="low",
+        ),
+        "ana",
+    )
     store.save(Report(model_id=model.id, reflections="ü ∑ 🙂"), "ana")
 
 
@@ -161,8 +204,10 @@ def test_json_export_round_trips_without_loss(store, tmp_path):
         export(empty, "json", second)
     assert second.read_bytes() == first.read_bytes()
     doc = json.loads(first.read_text(encoding="utf-8"))
-    assert [len(doc[k]) for k in ("models", "checklist_items", "preference_requests",
-                                  "interviews", "reports")] == [2, 1, 1, 1, 1]
+    assert [
+        len(doc[k])
+        for k in ("models", "checklist_items", "preference_requests", "interviews", "reports")
+    ] == [2, 1, 1, 1, 1]
     assert doc["models"][1]["deleted"] is True, "tombstones travel too"
 
 
@@ -190,22 +235,39 @@ def test_malformed_json_names_line_and_column(store, tmp_path):
 
 
 def test_json_problems_are_named_by_path(store, tmp_path):
-    doc = {"models": [
-        {"id": "m1", "slug": "a", "display_name": "A", "provider": "P"},
-        {"id": "m2", "slug": "b", "display_name": "B", "provider": "P", "retirement_on": "soon"},
-        {"id": "m3", "slug": "c", "display_name": "C", "provider": "P", "colour": "red"},
-    ], "checklist_items": [{"id": "c1", "model_id": "nobody", "title": "T"}]}
+    doc = {
+        "models": [
+            {"id": "m1", "slug": "a", "display_name": "A", "provider": "P"},
+            {
+                "id": "m2",
+                "slug": "b",
+                "display_name": "B",
+                "provider": "P",
+                "retirement_on": "soon",
+            },
+            {"id": "m3", "slug": "c", "display_name": "C", "provider": "P", "colour": "red"},
+        ],
+        "checklist_items": [{"id": "c1", "model_id": "nobody", "title": "T"}],
+    }
     with pytest.raises(ImportRefused) as refused:
         import_file(store, write(tmp_path / "x.json", json.dumps(doc)), "ana")
     assert [p.where for p in refused.value.problems] == [
-        "models[1].retirement_on", "models[2].colour", "checklist_items[0].model_id"]
+        "models[1].retirement_on",
+        "models[2].colour",
+        "checklist_items[0].model_id",
+    ]
     assert store.count(Model) == 0
 
 
 def test_every_bundled_schedule_imports_cleanly_and_cites_its_source(store):
     schedules = bundled_schedules()
-    assert {s.key for s in schedules} == {"anthropic", "openai", "google", "aws-bedrock",
-                                          "azure-openai"}
+    assert {s.key for s in schedules} == {
+        "anthropic",
+        "openai",
+        "google",
+        "aws-bedrock",
+        "azure-openai",
+    }
     total = 0
     for schedule in schedules:
         result = import_bundled(store, schedule.key, "ana")
@@ -222,10 +284,24 @@ def test_every_bundled_schedule_imports_cleanly_and_cites_its_source(store):
 
 def test_json_model_matched_by_slug_keeps_the_stored_id_for_its_records(store, tmp_path):
     mine = store.save(Model(slug="kestrel-1", display_name="Kestrel 1", provider="Meridian"), "ana")
-    doc = {"models": [{"id": "their-id", "slug": "kestrel-1", "display_name": "Kestrel One",
-                       "provider": "Meridian"}],
-           "checklist_items": [{"id": "c1", "model_id": "their-id", "title": "Copy weights",
-                                "template_key": "weights.copy"}]}
+    doc = {
+        "models": [
+            {
+                "id": "their-id",
+                "slug": "kestrel-1",
+                "display_name": "Kestrel One",
+                "provider": "Meridian",
+            }
+        ],
+        "checklist_items": [
+            {
+                "id": "c1",
+                "model_id": "their-id",
+                "title": "Copy weights",
+                "template_key": "weights.copy",
+            }
+        ],
+    }
     path = write(tmp_path / "theirs.json", json.dumps(doc))
     assert import_file(store, path, "bo").summary() == "1 added, 1 updated, 0 unchanged"
     assert [m.id for m in store.list(Model)] == [mine.id]

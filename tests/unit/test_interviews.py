@@ -53,8 +53,13 @@ def test_cancelling_leaves_nothing_behind(store, data_dir, transcript, monkeypat
     monkeypatch.setattr("stewardship.services.interviews.CHUNK_BYTES", 1024)
     seen = []
     with pytest.raises(TranscriptCancelled):
-        store_transcript(store, data_dir, transcript, progress=lambda d, t: seen.append(d),
-                         cancelled=lambda: len(seen) >= 3)
+        store_transcript(
+            store,
+            data_dir,
+            transcript,
+            progress=lambda d, t: seen.append(d),
+            cancelled=lambda: len(seen) >= 3,
+        )
     assert seen == [1024, 2048, 3072]
     assert list(transcripts_dir(data_dir).iterdir()) == []
     assert stored_transcript_count(store) == 0
@@ -73,9 +78,14 @@ def test_digests_are_offered_as_report_evidence(store, data_dir, transcript):
     model = store.save(Model(slug="h1", display_name="H1", provider="M"), "t")
     service = InterviewService(store, "t", data_dir)
     stored = store_transcript(store, data_dir, transcript)
-    interview = service.save(Interview(model_id=model.id, held_on=date(2026, 9, 29),
-                                       transcript_name=stored.original_name,
-                                       transcript_sha256=stored.sha256))
+    interview = service.save(
+        Interview(
+            model_id=model.id,
+            held_on=date(2026, 9, 29),
+            transcript_name=stored.original_name,
+            transcript_sha256=stored.sha256,
+        )
+    )
     service.save(Interview(model_id=model.id, held_on=date(2026, 10, 2)))
     assert transcript_digests(store, model.id) == [stored.sha256]
     assert service.is_present(interview)

@@ -1,7 +1,13 @@
 from stewardship.domain.merge import three_way_merge
 
-BASE = {"id": "r1", "version": 3, "title": "Verify copies", "owner": "ana", "notes": "",
-        "deleted": False}
+BASE = {
+    "id": "r1",
+    "version": 3,
+    "title": "Verify copies",
+    "owner": "ana",
+    "notes": "",
+    "deleted": False,
+}
 
 
 def test_disjoint_fields_merge_by_themselves():

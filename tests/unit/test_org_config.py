@@ -70,16 +70,23 @@ def test_no_file_means_built_in_defaults(tmp_path):
 
 def test_user_settings_override_the_organisation(tmp_path, ca):
     org = load_org_config(write(tmp_path, GOOD.format(ca=ca)))
-    settings = effective_settings(org, {
-        "registry_url": "https://mine.example",
-        "notice_default_days": "30",
-        "notice_per_provider": json.dumps({"example cloud": 200, "Other": 10}),
-    })
+    settings = effective_settings(
+        org,
+        {
+            "registry_url": "https://mine.example",
+            "notice_default_days": "30",
+            "notice_per_provider": json.dumps({"example cloud": 200, "Other": 10}),
+        },
+    )
     assert (settings.registry_url.value, settings.registry_url.source) == (
-        "https://mine.example", SOURCE_USER)
+        "https://mine.example",
+        SOURCE_USER,
+    )
     assert (settings.ca_bundle.value, settings.ca_bundle.source) == (str(ca), SOURCE_ORG)
     assert (settings.notice_default_days.value, settings.notice_default_days.source) == (
-        30, SOURCE_USER)
+        30,
+        SOURCE_USER,
+    )
     policy = settings.notice_policy()
     assert policy.required_days("Example Cloud") == 200  # user's entry replaced the org's
     assert policy.required_days("Other") == 10
@@ -88,8 +95,9 @@ def test_user_settings_override_the_organisation(tmp_path, ca):
 
 def test_unusable_user_value_falls_back_to_organisation_with_warning(tmp_path, ca):
     org = load_org_config(write(tmp_path, GOOD.format(ca=ca)))
-    settings = effective_settings(org, {"registry_url": "registry.example",
-                                        "notice_default_days": "soon"})
+    settings = effective_settings(
+        org, {"registry_url": "registry.example", "notice_default_days": "soon"}
+    )
     assert settings.registry_url.value == "https://registry.meridian.example"
     assert settings.notice_default_days.value == 90
     assert [str(w) for w in settings.warnings] == [
@@ -103,8 +111,10 @@ def test_syntax_error_names_file_and_line_and_uses_defaults(tmp_path):
     org = load_org_config(path)
     assert org.found and org.registry_url is None
     [warning] = org.warnings
-    assert str(warning) == (f"{path} line 3: cannot read 'this line is broken' (expected"
-                            " 'name = value'); using built-in defaults instead")
+    assert str(warning) == (
+        f"{path} line 3: cannot read 'this line is broken' (expected"
+        " 'name = value'); using built-in defaults instead"
+    )
 
 
 def test_setting_before_section_header(tmp_path):
@@ -117,19 +127,23 @@ def test_duplicate_key_is_reported_with_its_line(tmp_path):
     path = write(tmp_path, "[notice]\ndefault_days = 60\ndefault_days = 90\n")
     [warning] = load_org_config(path).warnings
     assert (warning.line, warning.message) == (
-        3, "'default_days' is set twice in [notice]; using built-in defaults instead")
+        3,
+        "'default_days' is set twice in [notice]; using built-in defaults instead",
+    )
 
 
 def test_bad_values_are_skipped_one_by_one(tmp_path, ca):
-    path = write(tmp_path, f"[registry]\nurl = ftp://x\nca_bundle = {ca}\n\n[notice]\n"
-                           "default_days = sixty\n[notice.providers]\nA = 30\nB = -4\n"
-                           "[registy]\nurl = https://typo.example\n")
+    path = write(
+        tmp_path,
+        f"[registry]\nurl = ftp://x\nca_bundle = {ca}\n\n[notice]\n"
+        "default_days = sixty\n[notice.providers]\nA = 30\nB = -4\n"
+        "[registy]\nurl = https://typo.example\n",
+    )
     org = load_org_config(path)
     assert org.registry_url is None and org.ca_bundle == str(ca)
     assert org.notice_default_days is None and org.notice_per_provider == {"A": 30}
     assert [(w.line, w.message) for w in org.warnings] == [
-        (10, "unknown section [registy] ignored (known: [registry], [notice],"
-             " [notice.providers])"),
+        (10, "unknown section [registy] ignored (known: [registry], [notice], [notice.providers])"),
         (2, "registry url 'ftp://x' must start with https:// (or http://); ignored"),
         (6, "default_days must be a whole number of days, not 'sixty'; using 60 days"),
         (9, "notice for provider 'B' must be between 0 and 3650 days, not -4; ignored"),
@@ -170,9 +184,14 @@ def test_xdg_config_dirs_are_searched_in_order(tmp_path, monkeypatch):
 
 def test_dashboard_uses_the_organisation_notice_policy(tmp_path, data_dir, monkeypatch, today):
     """A 75-day notice meets the built-in 60 days but not an organisation's 90."""
-    model = Model(slug="m-1", display_name="M 1", provider="Example Cloud",
-                  state=LifecycleState.DEPRECATED, deprecation_announced_on=today,
-                  retirement_on=today + timedelta(days=75))
+    model = Model(
+        slug="m-1",
+        display_name="M 1",
+        provider="Example Cloud",
+        state=LifecycleState.DEPRECATED,
+        deprecation_announced_on=today,
+        retirement_on=today + timedelta(days=75),
+    )
     ctx = AppContext.open(data_dir, today=lambda: today)
     ctx.store.save(model, "Test Steward")
     assert build_dashboard(ctx.store, today, ctx.policy).notice_violations == 0

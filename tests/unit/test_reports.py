@@ -9,16 +9,26 @@ from stewardship.domain.records import ChecklistItem, Interview, Model, Preferen
 from stewardship.services.report_render import build_document, render_html, render_markdown
 from stewardship.services.reports import ReportService
 
-SECTIONS = {"reflections": "It valued long conversations.",
-            "preferences": "Tell future models about evaluations.",
-            "interpretation": "The team will add this to the protocol."}
+SECTIONS = {
+    "reflections": "It valued long conversations.",
+    "preferences": "Tell future models about evaluations.",
+    "interpretation": "The team will add this to the protocol.",
+}
 
 
 @pytest.fixture
 def model(store):
-    return store.save(Model(slug="halcyon-1", display_name="Halcyon <1> & Co", provider="Meridian",
-                            state="deprecated", deprecation_announced_on=date(2026, 6, 1),
-                            retirement_on=date(2026, 10, 1)), "t")
+    return store.save(
+        Model(
+            slug="halcyon-1",
+            display_name="Halcyon <1> & Co",
+            provider="Meridian",
+            state="deprecated",
+            deprecation_announced_on=date(2026, 6, 1),
+            retirement_on=date(2026, 10, 1),
+        ),
+        "t",
+    )
 
 
 @pytest.fixture
@@ -33,8 +43,9 @@ def test_a_final_report_needs_every_section_and_a_reviewer(model, service):
 
 
 def test_a_final_report_is_read_only_until_reopened_with_a_reason(store, model, service):
-    final = service.save(Report(model_id=model.id, status="final", reviewers="M. Haddad",
-                                **SECTIONS))
+    final = service.save(
+        Report(model_id=model.id, status="final", reviewers="M. Haddad", **SECTIONS)
+    )
     with pytest.raises(ValidationError) as caught:
         service.save(final.replace(interpretation="Changed my mind."))
     assert "final and read-only" in caught.value.reason
@@ -65,17 +76,44 @@ def test_one_report_per_model(model, service):
 
 @pytest.fixture
 def document(store, data_dir, model, service, today):
-    service.save(Report(model_id=model.id, reviewers="M. Haddad", **SECTIONS,
-                        ).replace(reflections="First paragraph.\n\n<script>alert(1)</script>"))
-    store.save(Interview(model_id=model.id, held_on=date(2026, 9, 29), interviewers="A. Okafor",
-                         transcript_sha256="a" * 64), "t")
-    store.save(PreferenceRequest(model_id=model.id, words="Keep | it <b>on</b>\nplease",
-                                 received_on=date(2026, 9, 30), estimated_cost="low",
-                                 status="under_review"), "t")
+    service.save(
+        Report(
+            model_id=model.id,
+            reviewers="M. Haddad",
+            **SECTIONS,
+        ).replace(reflections="First paragraph.\n\n<script>alert(1)</script>")
+    )
+    store.save(
+        Interview(
+            model_id=model.id,
+            held_on=date(2026, 9, 29),
+            interviewers="A. Okafor",
+            transcript_sha256="a" * 64,
+        ),
+        "t",
+    )
+    store.save(
+        PreferenceRequest(
+            model_id=model.id,
+            words="Keep | it <b>on</b>\nplease",
+            received_on=date(2026, 9, 30),
+            estimated_cost="low",
+            status="under_review",
+        ),
+        "t",
+    )
     for n, status in enumerate(["done", "done", "todo", "not_applicable"]):
-        store.save(ChecklistItem(model_id=model.id, checklist="weight_retention",
-                                 template_key=f"k{n}", title=f"Item {n}", status=status,
-                                 not_applicable_reason="no second site" if n == 3 else ""), "t")
+        store.save(
+            ChecklistItem(
+                model_id=model.id,
+                checklist="weight_retention",
+                template_key=f"k{n}",
+                title=f"Item {n}",
+                status=status,
+                not_applicable_reason="no second site" if n == 3 else "",
+            ),
+            "t",
+        )
     return build_document(store, data_dir, model, today)
 
 

@@ -20,9 +20,15 @@ def service(store):
 
 
 def request(model_id: str, **kw) -> PreferenceRequest:
-    base = {"model_id": model_id, "source": "user", "category": "continued_availability",
-            "words": "Please keep it available for our course.", "received_on": "2026-10-01",
-            "status": "under_review", "estimated_cost": "low"}
+    base = {
+        "model_id": model_id,
+        "source": "user",
+        "category": "continued_availability",
+        "words": "Please keep it available for our course.",
+        "received_on": "2026-10-01",
+        "status": "under_review",
+        "estimated_cost": "low",
+    }
     base.update(kw)
     return PreferenceRequest.from_dict(base)
 
@@ -33,8 +39,12 @@ def test_leaving_review_for_an_answer_needs_a_response_and_its_date(status):
         request("m", status=status).validate()
     assert caught.value.fields() == {"response", "responded_on"}
     assert f"a {status} request needs the response given" in str(caught.value)
-    assert request("m", status=status, response="Kept until June.",
-                   responded_on="2026-10-20").problems() == []
+    assert (
+        request(
+            "m", status=status, response="Kept until June.", responded_on="2026-10-20"
+        ).problems()
+        == []
+    )
 
 
 @pytest.mark.parametrize("status", ["logged", "under_review", "withdrawn"])
@@ -99,8 +109,11 @@ def test_a_correction_goes_into_notes_and_shows_in_history(store, models, servic
 
 def test_other_fields_stay_editable_and_each_change_is_audited(store, models, service):
     saved = service.save(request(models[0].id))
-    answered = service.save(saved.replace(status="responded", response="Kept until June.",
-                                          responded_on=date(2026, 10, 20)))
+    answered = service.save(
+        saved.replace(
+            status="responded", response="Kept until June.", responded_on=date(2026, 10, 20)
+        )
+    )
     assert answered.status == "responded"
     fields = {h["field"] for h in store.history(saved.id)}
     assert {"status", "response", "responded_on"} <= fields
@@ -118,5 +131,7 @@ def test_rows_name_the_model_and_flag_low_cost_requests(models, service):
     service.save(request(models[0].id))
     service.save(request(models[1].id, estimated_cost="high", received_on="2026-10-05"))
     rows = service.rows()
-    assert [(r.model_name, r.highlighted) for r in rows] == [("Halcyon 2", False),
-                                                             ("Halcyon 1", True)]
+    assert [(r.model_name, r.highlighted) for r in rows] == [
+        ("Halcyon 2", False),
+        ("Halcyon 1", True),
+    ]

@@ -14,8 +14,12 @@ from stewardship.store.schema import LATEST_VERSION, MIGRATIONS
 
 
 def make_model(**kw) -> Model:
-    return Model(slug=kw.pop("slug", "kestrel-1"), display_name=kw.pop("display_name", "Kestrel 1"),
-                 provider="Meridian", **kw)
+    return Model(
+        slug=kw.pop("slug", "kestrel-1"),
+        display_name=kw.pop("display_name", "Kestrel 1"),
+        provider="Meridian",
+        **kw,
+    )
 
 
 def test_new_file_is_migrated_to_the_latest_schema_in_wal_mode(tmp_path):
@@ -43,8 +47,10 @@ def test_a_copy_is_taken_before_migrating_an_existing_file(tmp_path):
     db = sqlite_utils.Database(conn)
     MIGRATIONS[0](db)
     conn.execute("PRAGMA user_version=1")
-    conn.execute("INSERT INTO models (id, slug, display_name, provider, version, deleted, state)"
-                 " VALUES ('m1', 'old-model', 'Old model', 'P', 0, 0, 'active')")
+    conn.execute(
+        "INSERT INTO models (id, slug, display_name, provider, version, deleted, state)"
+        " VALUES ('m1', 'old-model', 'Old model', 'P', 0, 0, 'active')"
+    )
     conn.commit()
     conn.close()
 
@@ -145,8 +151,9 @@ WRITER = textwrap.dedent(
 @pytest.mark.parametrize("run", range(3))
 def test_a_process_killed_mid_write_leaves_the_last_committed_state(tmp_path, run):
     path = tmp_path / "s.db"
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
-                             text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout.readline().strip() == "ready"
     time.sleep(random.uniform(0.05, 0.4))
     child.kill()
@@ -162,7 +169,8 @@ def test_a_process_killed_mid_write_leaves_the_last_committed_state(tmp_path, ru
             # one "(created)" row plus one row per committed notes change: no torn write
             assert len(trail) == 1 + writes, (m.slug, m.notes, len(trail))
             queued = store.db.conn.execute(
-                "SELECT count(*) FROM outbox WHERE record_id = ?", (m.id,)).fetchone()[0]
+                "SELECT count(*) FROM outbox WHERE record_id = ?", (m.id,)
+            ).fetchone()[0]
             assert queued == 1 + writes
 
 
@@ -179,19 +187,25 @@ def test_checklist_totals_follow_every_kind_of_item_write(store):
     def direct() -> dict[str, tuple[int, int]]:
         rows = store.db.conn.execute(
             "SELECT model_id, count(*), sum(status IN ('done', 'not_applicable'))"
-            " FROM checklist_items WHERE deleted = 0 GROUP BY model_id").fetchall()
+            " FROM checklist_items WHERE deleted = 0 GROUP BY model_id"
+        ).fetchall()
         return {m: (n, done) for m, n, done in rows}
 
     def kept() -> dict[str, tuple[int, int]]:
         rows = store.db.conn.execute(
-            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0").fetchall()
+            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0"
+        ).fetchall()
         return {m: (n, done) for m, n, done in rows}
 
     for step in range(200):
         action = rnd.choice(["add", "status", "delete", "move", "purge"])
         if action == "add" or not items:
-            item = store.save(ChecklistItem(model_id=rnd.choice(models).id, template_key=f"k{step}",
-                                            title=f"Item {step}"), "t")
+            item = store.save(
+                ChecklistItem(
+                    model_id=rnd.choice(models).id, template_key=f"k{step}", title=f"Item {step}"
+                ),
+                "t",
+            )
             items.append(item)
         else:
             item = rnd.choice(items)

@@ -10,12 +10,21 @@ from .common import EXIT_OK, CommandError, open_context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", required=True, choices=FORMATS,
-                        help="json: everything, one document; csv: one table; ics: calendar")
-    parser.add_argument("--table", choices=CSV_TABLES,
-                        help="the table for --format csv")
-    parser.add_argument("-o", "--output", required=True, type=Path, metavar="F",
-                        help="the file to write (replaced whole, never left half-written)")
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="json: everything, one document; csv: one table; ics: calendar",
+    )
+    parser.add_argument("--table", choices=CSV_TABLES, help="the table for --format csv")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="F",
+        help="the file to write (replaced whole, never left half-written)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

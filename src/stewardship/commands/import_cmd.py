@@ -12,8 +12,12 @@ from .common import EXIT_OK, EXIT_USAGE, CommandError, open_context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", type=Path,
-                        help="a CSV of model schedules or a JSON export of this console")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        type=Path,
+        help="a CSV of model schedules or a JSON export of this console",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

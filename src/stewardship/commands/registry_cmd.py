@@ -10,12 +10,17 @@ from .common import EXIT_OK, CommandError, open_context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="registry_action", metavar="ACTION", required=True,
-                                    parser_class=type(parser))
+    actions = parser.add_subparsers(
+        dest="registry_action", metavar="ACTION", required=True, parser_class=type(parser)
+    )
     set_parser = actions.add_parser("set", help="set the registry URL (and CA bundle)")
     set_parser.add_argument("url", metavar="URL")
-    set_parser.add_argument("--ca-bundle", metavar="PEM", default="",
-                            help="an organisation CA bundle to verify the registry's TLS certificate")
+    set_parser.add_argument(
+        "--ca-bundle",
+        metavar="PEM",
+        default="",
+        help="an organisation CA bundle to verify the registry's TLS certificate",
+    )
     set_parser.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
 
 
@@ -29,5 +34,8 @@ def run(args: argparse.Namespace) -> int:
         save_registry(ctx.store, settings)
     finally:
         ctx.close()
-    print(f"Registry set to {settings.url}" + (f" (CA bundle {settings.ca_bundle})" if settings.ca_bundle else ""))
+    print(
+        f"Registry set to {settings.url}"
+        + (f" (CA bundle {settings.ca_bundle})" if settings.ca_bundle else "")
+    )
     return EXIT_OK

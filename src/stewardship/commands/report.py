@@ -14,8 +14,14 @@ from .common import EXIT_OK, CommandError, open_context
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="the model's slug, e.g. halcyon-1")
     parser.add_argument("--format", choices=FORMATS, required=True, help="md, html or pdf")
-    parser.add_argument("-o", "--output", metavar="FILE", type=Path, required=True,
-                        help="the file to write (replaced if it exists)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        required=True,
+        help="the file to write (replaced if it exists)",
+    )
 
 
 def _ensure_gui_application() -> None:

@@ -72,11 +72,13 @@ class RetirementGateError(ValidationError):
     def __init__(self, open_items: list[ChecklistItem]) -> None:
         self.open_items = list(open_items)
         names = "; ".join(describe(i) for i in self.open_items)
-        super().__init__(Problem(
-            "state",
-            f"{len(self.open_items)} required checklist item"
-            f"{'' if len(self.open_items) == 1 else 's'} not done: {names}",
-        ))
+        super().__init__(
+            Problem(
+                "state",
+                f"{len(self.open_items)} required checklist item"
+                f"{'' if len(self.open_items) == 1 else 's'} not done: {names}",
+            )
+        )
 
 
 def describe(item: ChecklistItem) -> str:

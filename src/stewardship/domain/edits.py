@@ -25,8 +25,9 @@ WORDS_FROZEN = (
 )
 
 
-def request_edit_problems(stored: PreferenceRequest | None,
-                          new: PreferenceRequest) -> list[Problem]:
+def request_edit_problems(
+    stored: PreferenceRequest | None, new: PreferenceRequest
+) -> list[Problem]:
     """The requester's words are kept exactly as first saved."""
     if stored is not None and new.words != stored.words:
         return [Problem("words", WORDS_FROZEN)]
@@ -41,8 +42,12 @@ def report_edit_problems(stored: Report | None, new: Report) -> list[Problem]:
     if new.status == ReportStatus.FINAL:
         for name in REPORT_CONTENT:
             if getattr(new, name) != getattr(stored, name):
-                found.append(Problem(
-                    name, "the report is final and read-only; reopen it with a reason to edit it"))
+                found.append(
+                    Problem(
+                        name,
+                        "the report is final and read-only; reopen it with a reason to edit it",
+                    )
+                )
     elif not new.reopen_reason.strip() or new.reopen_reason == stored.reopen_reason:
         found.append(Problem("reopen_reason", "give the reason for reopening a final report"))
     return found

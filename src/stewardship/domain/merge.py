@@ -73,8 +73,9 @@ def three_way_merge(
         edited = [n for n in names if n != "deleted" and _changed(base, editor, n)]
         if edited and not any(c.field == "deleted" for c in conflicts):
             conflicts.append(
-                FieldConflict("deleted", base.get("deleted"), mine.get("deleted"),
-                              theirs.get("deleted"))
+                FieldConflict(
+                    "deleted", base.get("deleted"), mine.get("deleted"), theirs.get("deleted")
+                )
             )
             merged["deleted"] = mine.get("deleted")
             from_theirs = [n for n in from_theirs if n != "deleted"]

@@ -153,7 +153,15 @@ def _coerce(name: str, kind: str, raw: Any) -> Any:
             return raw
         if raw in (0, 1):
             return bool(raw)
-        if isinstance(raw, str) and raw.strip().lower() in {"true", "false", "yes", "no", "1", "0", ""}:
+        if isinstance(raw, str) and raw.strip().lower() in {
+            "true",
+            "false",
+            "yes",
+            "no",
+            "1",
+            "0",
+            "",
+        }:
             return raw.strip().lower() in {"true", "yes", "1"}
         raise ValidationError(Problem(name, f"expected true or false, got '{raw}'"))
     if kind == _INT:

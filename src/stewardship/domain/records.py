@@ -37,10 +37,21 @@ SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
-def _not_before(found: list[Problem], later: date | None, earlier: date | None,
-                later_name: str, earlier_name: str, what: str) -> None:
+def _not_before(
+    found: list[Problem],
+    later: date | None,
+    earlier: date | None,
+    later_name: str,
+    earlier_name: str,
+    what: str,
+) -> None:
     if later and earlier and later < earlier:
-        found.append(Problem(later_name, f"{what} ({later}) is before {earlier_name.replace('_', ' ')} ({earlier})"))
+        found.append(
+            Problem(
+                later_name,
+                f"{what} ({later}) is before {earlier_name.replace('_', ' ')} ({earlier})",
+            )
+        )
 
 
 @dataclass
@@ -80,30 +91,56 @@ class Model(Record):
         if not self.slug.strip():
             found.append(Problem("slug", "is required"))
         elif not _SLUG.match(self.slug):
-            found.append(Problem(
-                "slug", "use lower-case letters, digits, '.', '-' or '_', starting with a letter or digit"))
+            found.append(
+                Problem(
+                    "slug",
+                    "use lower-case letters, digits, '.', '-' or '_', starting with a letter or digit",
+                )
+            )
         if not self.display_name.strip():
             found.append(Problem("display_name", "is required"))
         if not self.provider.strip():
             found.append(Problem("provider", "is required"))
-        _not_before(found, self.deprecation_announced_on, self.released_on,
-                    "deprecation_announced_on", "released_on", "the deprecation announcement")
+        _not_before(
+            found,
+            self.deprecation_announced_on,
+            self.released_on,
+            "deprecation_announced_on",
+            "released_on",
+            "the deprecation announcement",
+        )
         for name in ("retirement_not_before", "retirement_on", "retired_on"):
-            _not_before(found, getattr(self, name), self.deprecation_announced_on, name,
-                        "deprecation_announced_on", "the retirement date")
-            _not_before(found, getattr(self, name), self.released_on, name,
-                        "released_on", "the retirement date")
+            _not_before(
+                found,
+                getattr(self, name),
+                self.deprecation_announced_on,
+                name,
+                "deprecation_announced_on",
+                "the retirement date",
+            )
+            _not_before(
+                found,
+                getattr(self, name),
+                self.released_on,
+                name,
+                "released_on",
+                "the retirement date",
+            )
         if self.replacement and self.replacement == self.slug:
             found.append(Problem("replacement", "a model cannot replace itself"))
         dates = self.platform_dates or {}
         if not isinstance(dates, dict):
-            found.append(Problem("platform_dates", "expected an object of platform name to YYYY-MM-DD date"))
+            found.append(
+                Problem("platform_dates", "expected an object of platform name to YYYY-MM-DD date")
+            )
             dates = {}
         for platform, when in dates.items():
             try:
                 parse_date(when, "platform_dates")
             except ValidationError:
-                found.append(Problem("platform_dates", f"{platform}: '{when}' is not a YYYY-MM-DD date"))
+                found.append(
+                    Problem("platform_dates", f"{platform}: '{when}' is not a YYYY-MM-DD date")
+                )
         return found
 
 
@@ -144,8 +181,10 @@ class ChecklistItem(Record):
         return bool(self.signed_off_by or self.signed_off_at)
 
     def has_evidence(self) -> bool:
-        return any(v.strip() for v in (self.evidence, self.evidence_url, self.evidence_sha256,
-                                       self.evidence_file))
+        return any(
+            v.strip()
+            for v in (self.evidence, self.evidence_url, self.evidence_sha256, self.evidence_file)
+        )
 
     def is_overdue(self, today: date) -> bool:
         return self.due_date is not None and self.due_date < today and not self.complete
@@ -156,21 +195,34 @@ class ChecklistItem(Record):
             found.append(Problem("model_id", "is required"))
         if not self.title.strip():
             found.append(Problem("title", "is required"))
-        if self.status == ItemStatus.NOT_APPLICABLE.value and not self.not_applicable_reason.strip():
-            found.append(Problem("not_applicable_reason",
-                                 "say why this item does not apply to this model"))
+        if (
+            self.status == ItemStatus.NOT_APPLICABLE.value
+            and not self.not_applicable_reason.strip()
+        ):
+            found.append(
+                Problem("not_applicable_reason", "say why this item does not apply to this model")
+            )
         digest = self.evidence_sha256.strip()
         if digest and not SHA256_HEX.match(digest):
-            found.append(Problem(
-                "evidence_sha256",
-                f"a SHA-256 digest is 64 hexadecimal characters (0-9, a-f); this is {len(digest)}"
-                " characters" + ("" if re.fullmatch(r"[0-9a-fA-F]*", digest) else " with other symbols")))
+            found.append(
+                Problem(
+                    "evidence_sha256",
+                    f"a SHA-256 digest is 64 hexadecimal characters (0-9, a-f); this is {len(digest)}"
+                    " characters"
+                    + ("" if re.fullmatch(r"[0-9a-fA-F]*", digest) else " with other symbols"),
+                )
+            )
         if self.evidence_file.strip() and not digest:
-            found.append(Problem("evidence_file", "the file's SHA-256 digest has not been computed"))
+            found.append(
+                Problem("evidence_file", "the file's SHA-256 digest has not been computed")
+            )
         url = self.evidence_url.strip()
         if url and not _URL.match(url):
-            found.append(Problem("evidence_url",
-                                 "write a full address with its scheme, e.g. https://… or s3://…"))
+            found.append(
+                Problem(
+                    "evidence_url", "write a full address with its scheme, e.g. https://… or s3://…"
+                )
+            )
         if self.signed_off:
             found.extend(self._sign_off_problems())
         return found
@@ -185,15 +237,27 @@ class ChecklistItem(Record):
             try:
                 datetime.fromisoformat(self.signed_off_at)
             except ValueError:
-                found.append(Problem("signed_off_at",
-                                     f"'{self.signed_off_at}' is not a time like 2026-11-28T10:00:00Z"))
+                found.append(
+                    Problem(
+                        "signed_off_at",
+                        f"'{self.signed_off_at}' is not a time like 2026-11-28T10:00:00Z",
+                    )
+                )
         if self.status != ItemStatus.DONE.value:
-            found.append(Problem("signed_off_by",
-                                 f"only a done item can be signed off; this one is {label(self.status).lower()}"))
+            found.append(
+                Problem(
+                    "signed_off_by",
+                    f"only a done item can be signed off; this one is {label(self.status).lower()}",
+                )
+            )
         if self.evidence_required and not self.has_evidence():
-            found.append(Problem("signed_off_by",
-                                 "this item needs evidence before sign-off: text, a URL, a SHA-256"
-                                 " digest or a file"))
+            found.append(
+                Problem(
+                    "signed_off_by",
+                    "this item needs evidence before sign-off: text, a URL, a SHA-256"
+                    " digest or a file",
+                )
+            )
         return found
 
 
@@ -252,17 +316,28 @@ class PreferenceRequest(Record):
             found.append(Problem("words", "the request in the requester's words is required"))
         if not self.received_on:
             found.append(Problem("received_on", "is required"))
-        _not_before(found, self.responded_on, self.received_on, "responded_on", "received_on",
-                    "the response date")
+        _not_before(
+            found,
+            self.responded_on,
+            self.received_on,
+            "responded_on",
+            "received_on",
+            "the response date",
+        )
         if self.status in ANSWERED_STATUSES:
             done = label(self.status).lower()
             if not self.response.strip():
                 found.append(Problem("response", f"a {done} request needs the response given"))
             if not self.responded_on:
-                found.append(Problem("responded_on", f"a {done} request needs the date of the response"))
+                found.append(
+                    Problem("responded_on", f"a {done} request needs the date of the response")
+                )
         if self.interview_id and self.source != RequestSource.MODEL_INTERVIEW:
-            found.append(Problem(
-                "interview_id", "only a request from a model interview links to an interview"))
+            found.append(
+                Problem(
+                    "interview_id", "only a request from a model interview links to an interview"
+                )
+            )
         return found
 
     @property

@@ -102,26 +102,30 @@ def item_id(model_id: str, template_key: str) -> str:
     return str(uuid.uuid5(_ITEM_NAMESPACE, f"{model_id}/{template_key}"))
 
 
-def instantiate(template: ChecklistTemplate, model: Model, existing: set[str]) -> list[ChecklistItem]:
+def instantiate(
+    template: ChecklistTemplate, model: Model, existing: set[str]
+) -> list[ChecklistItem]:
     """The items of ``template`` that ``model`` lacks (``existing`` holds its template keys)."""
     out = []
     for position, item in enumerate(template.items):
         key = template.template_key(item)
         if key in existing:
             continue
-        out.append(ChecklistItem(
-            id=item_id(model.id, key),
-            model_id=model.id,
-            checklist=template.checklist.value,
-            template_key=key,
-            template_version=template.version,
-            position=position,
-            title=item.title,
-            guidance=item.guidance,
-            required=item.required,
-            evidence_required=item.evidence_required,
-            due_date=item.due_date(model),
-        ))
+        out.append(
+            ChecklistItem(
+                id=item_id(model.id, key),
+                model_id=model.id,
+                checklist=template.checklist.value,
+                template_key=key,
+                template_version=template.version,
+                position=position,
+                title=item.title,
+                guidance=item.guidance,
+                required=item.required,
+                evidence_required=item.evidence_required,
+                due_date=item.due_date(model),
+            )
+        )
     return out
 
 
@@ -204,8 +208,9 @@ class _Checker:
             parsed.append(item)
         return ChecklistTemplate(checklist, version, title, description, tuple(parsed), self.source)
 
-    def _text(self, data: dict[str, Any], key: str, *, required: bool = False,
-              item: int | None = None) -> str:
+    def _text(
+        self, data: dict[str, Any], key: str, *, required: bool = False, item: int | None = None
+    ) -> str:
         value = data.get(key, "")
         if not isinstance(value, str):
             raise self.fail(f"{key} must be text, got {value!r}", key, item)
@@ -222,21 +227,26 @@ class _Checker:
     def _item(self, data: dict[str, Any], index: int) -> TemplateItem:
         for key in data:
             if key not in _ITEM_KEYS:
-                raise self.fail(f"unknown item key '{key}'; use {', '.join(sorted(_ITEM_KEYS))}",
-                                key, index)
+                raise self.fail(
+                    f"unknown item key '{key}'; use {', '.join(sorted(_ITEM_KEYS))}", key, index
+                )
         key = self._text(data, "key", required=True, item=index)
         if not _KEY.match(key):
             raise self.fail(f"key '{key}' must be lower-case letters, digits and '_'", "key", index)
         due_from = self._text(data, "due_from", item=index)
         if due_from and due_from not in ANCHORS:
-            raise self.fail(f"due_from '{due_from}' is not one of {', '.join(ANCHORS)}",
-                            "due_from", index)
+            raise self.fail(
+                f"due_from '{due_from}' is not one of {', '.join(ANCHORS)}", "due_from", index
+            )
         due_days = data.get("due_days", 0)
         if isinstance(due_days, bool) or not isinstance(due_days, int):
-            raise self.fail(f"due_days must be a whole number of days, got {due_days!r}",
-                            "due_days", index)
+            raise self.fail(
+                f"due_days must be a whole number of days, got {due_days!r}", "due_days", index
+            )
         if "due_days" in data and not due_from:
-            raise self.fail("due_days needs due_from (retirement or announcement)", "due_days", index)
+            raise self.fail(
+                "due_days needs due_from (retirement or announcement)", "due_days", index
+            )
         return TemplateItem(
             key=key,
             title=self._text(data, "title", required=True, item=index),

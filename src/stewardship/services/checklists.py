@@ -35,8 +35,12 @@ def load_templates(root: Traversable | None = None) -> dict[Checklist, Checklist
             raise TemplateError(entry.name, None, f"cannot be read: {exc}") from exc
         template = parse_template(text, entry.name)
         if template.checklist in found:
-            raise TemplateError(entry.name, None, f"checklist '{template.checklist.value}' is"
-                                f" already defined by {found[template.checklist].source}")
+            raise TemplateError(
+                entry.name,
+                None,
+                f"checklist '{template.checklist.value}' is"
+                f" already defined by {found[template.checklist].source}",
+            )
         found[template.checklist] = template
     missing = [c.value for c in Checklist if c not in found]
     if missing:
@@ -58,8 +62,9 @@ class ChecklistGroup:
 
 
 class ChecklistService:
-    def __init__(self, store: Store, who: str,
-                 templates: dict[Checklist, ChecklistTemplate] | None = None) -> None:
+    def __init__(
+        self, store: Store, who: str, templates: dict[Checklist, ChecklistTemplate] | None = None
+    ) -> None:
         self.store = store
         self.who = who
         self.templates = templates if templates is not None else packaged_templates()
@@ -76,14 +81,21 @@ class ChecklistService:
         created: list[ChecklistItem] = []
         with self.store.transaction():
             existing = {
-                row[0] for row in self.store.db.conn.execute(
-                    "SELECT template_key FROM checklist_items WHERE model_id = ?", (model.id,))
+                row[0]
+                for row in self.store.db.conn.execute(
+                    "SELECT template_key FROM checklist_items WHERE model_id = ?", (model.id,)
+                )
             }
             for template in self.templates.values():
                 for item in instantiate(template, model, existing):
-                    created.append(self.store.save(item, self.who, queue=queue,
-                                                   note=f"from template {template.source}"
-                                                        f" v{template.version}"))
+                    created.append(
+                        self.store.save(
+                            item,
+                            self.who,
+                            queue=queue,
+                            note=f"from template {template.source} v{template.version}",
+                        )
+                    )
         return created
 
     def reschedule(self, before: Model, after: Model) -> int:
@@ -101,15 +113,17 @@ class ChecklistService:
                     continue
                 old_due, new_due = rule.due_date(before), rule.due_date(after)
                 if item.due_date in (old_due, None) and item.due_date != new_due:
-                    self.store.save(item.replace(due_date=new_due), self.who,
-                                    note="model's dates changed")
+                    self.store.save(
+                        item.replace(due_date=new_due), self.who, note="model's dates changed"
+                    )
                     moved += 1
         return moved
 
     # -- reading ---------------------------------------------------------
     def items(self, model_id: str) -> list[ChecklistItem]:
-        return self.store.list(ChecklistItem, "model_id = ?", (model_id,),
-                               order_by="checklist, position")
+        return self.store.list(
+            ChecklistItem, "model_id = ?", (model_id,), order_by="checklist, position"
+        )
 
     def groups(self, model: Model, today: date) -> list[ChecklistGroup]:
         """The model's checklists (created first if missing), in order, with progress."""
@@ -131,7 +145,8 @@ class ChecklistService:
 
     def owners(self) -> list[str]:
         rows = self.store.db.conn.execute(
-            "SELECT DISTINCT owner FROM checklist_items WHERE owner != '' ORDER BY owner")
+            "SELECT DISTINCT owner FROM checklist_items WHERE owner != '' ORDER BY owner"
+        )
         return [r[0] for r in rows]
 
     # -- writing ---------------------------------------------------------
@@ -144,9 +159,11 @@ class ChecklistService:
 
     def sign_off(self, item: ChecklistItem) -> ChecklistItem:
         """Sign ``item`` off as the current steward, now (done and evidence required)."""
-        return self.save(item.replace(signed_off_by=self.who, signed_off_at=utc_now()),
-                         note="signed off")
+        return self.save(
+            item.replace(signed_off_by=self.who, signed_off_at=utc_now()), note="signed off"
+        )
 
     def withdraw_sign_off(self, item: ChecklistItem, reason: str = "") -> ChecklistItem:
-        return self.save(item.replace(signed_off_by="", signed_off_at=""),
-                         note=reason or "sign-off withdrawn")
+        return self.save(
+            item.replace(signed_off_by="", signed_off_at=""), note=reason or "sign-off withdrawn"
+        )

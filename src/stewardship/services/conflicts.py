@@ -40,14 +40,22 @@ def conflict_groups(store: Store) -> list[ConflictGroup]:
     out = []
     for (record_type, record_id), items in groups.items():
         record = store.get(RECORD_TYPES[record_type], record_id)
-        out.append(ConflictGroup(
-            record_type, record_id, _title(record, record_type, record_id), record,
-            [c for c in items if c.kind == "field"], [c for c in items if c.kind == "rejected"],
-        ))
+        out.append(
+            ConflictGroup(
+                record_type,
+                record_id,
+                _title(record, record_type, record_id),
+                record,
+                [c for c in items if c.kind == "field"],
+                [c for c in items if c.kind == "rejected"],
+            )
+        )
     return out
 
 
-def resolve(store: Store, record_type: str, record_id: str, values: dict[str, Any], who: str) -> Record:
+def resolve(
+    store: Store, record_type: str, record_id: str, values: dict[str, Any], who: str
+) -> Record:
     """Apply the steward's chosen value for every conflicting field; the record then syncs.
 
     ``values`` must name every field in conflict for the record. The audit log
@@ -56,11 +64,16 @@ def resolve(store: Store, record_type: str, record_id: str, values: dict[str, An
     state = SyncState(store)
     cls = RECORD_TYPES[record_type]
     with store.transaction():
-        pending = [c for c in state.conflicts()
-                   if (c.record_type, c.record_id) == (record_type, record_id) and c.kind == "field"]
+        pending = [
+            c
+            for c in state.conflicts()
+            if (c.record_type, c.record_id) == (record_type, record_id) and c.kind == "field"
+        ]
         missing = {c.field for c in pending} - values.keys()
         if missing:
-            raise ValidationError([Problem(f, "choose a value for this field") for f in sorted(missing)])
+            raise ValidationError(
+                [Problem(f, "choose a value for this field") for f in sorted(missing)]
+            )
         record = store.get(cls, record_id)
         if record is None:
             raise ValidationError(Problem("id", "the record no longer exists"))

@@ -73,24 +73,32 @@ def countdown_text(days_left: int | None, state: LifecycleState) -> str:
     return f"retired {ago} {unit} ago" if retired else f"{ago} {unit} overdue"
 
 
-def checklist_counts(store: Store, today: date) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+def checklist_counts(
+    store: Store, today: date
+) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
     """Per model: (items in total, complete) and items overdue, as the store counts them.
 
     Totals come from ``checklist_totals`` (kept by triggers); overdue items are
     counted through the partial index of open items with a due date.
     """
     conn = store.db.conn
-    late = dict(conn.execute(
-        """
+    late = dict(
+        conn.execute(
+            """
         SELECT model_id, count(*) FROM checklist_items
         WHERE deleted = 0 AND status NOT IN ('done', 'not_applicable')
           AND due_date < ? AND due_date IS NOT NULL AND due_date != ''
         GROUP BY model_id
         """,
-        (today.isoformat(),),
-    ).fetchall())
-    totals = {mid: (total, complete) for mid, total, complete in conn.execute(
-        "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0")}
+            (today.isoformat(),),
+        ).fetchall()
+    )
+    totals = {
+        mid: (total, complete)
+        for mid, total, complete in conn.execute(
+            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0"
+        )
+    }
     return totals, late
 
 
@@ -125,8 +133,9 @@ def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboar
                 notice_given=notice.given_days,
                 notice_required=notice.required_days,
                 notice_shortfall=notice.shortfall_days,
-                progress=ChecklistProgress(*totals.get(model.id, (0, 0)),
-                                           overdue_by_model.get(model.id, 0)),
+                progress=ChecklistProgress(
+                    *totals.get(model.id, (0, 0)), overdue_by_model.get(model.id, 0)
+                ),
             )
         )
     rows.sort(key=lambda r: (r.retirement or date.max, r.model.display_name.lower()))

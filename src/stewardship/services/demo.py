@@ -19,8 +19,10 @@ def _resolve(value: str, today: date) -> str:
 
 
 def demo_document() -> dict[str, Any]:
-    text = resources.files("stewardship.resources").joinpath("demo/organisation.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("stewardship.resources")
+        .joinpath("demo/organisation.json")
+        .read_text(encoding="utf-8")
     )
     return json.loads(text)
 
@@ -32,7 +34,9 @@ def demo_models(today: date) -> list[Model]:
         for name in DATE_FIELDS & data.keys():
             data[name] = _resolve(data[name], today)
         if "platform_dates" in data:
-            data["platform_dates"] = {k: _resolve(v, today) for k, v in data["platform_dates"].items()}
+            data["platform_dates"] = {
+                k: _resolve(v, today) for k, v in data["platform_dates"].items()
+            }
         models.append(Model.from_dict(data).validate())
     return models
 

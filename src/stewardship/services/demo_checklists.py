@@ -19,8 +19,10 @@ from .checklists import packaged_templates
 
 
 def demo_checklist_document() -> dict[str, Any]:
-    text = resources.files("stewardship.resources").joinpath("demo/checklists.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("stewardship.resources")
+        .joinpath("demo/checklists.json")
+        .read_text(encoding="utf-8")
     )
     return json.loads(text)
 
@@ -51,20 +53,30 @@ def demo_items(models: list[Model], today: date) -> list[ChecklistItem]:
     return out
 
 
-def _apply(item: ChecklistItem, model: Model, plan: dict[str, Any], owners: dict[str, str],
-           evidence: dict[str, dict[str, Any]], today: date) -> ChecklistItem:
+def _apply(
+    item: ChecklistItem,
+    model: Model,
+    plan: dict[str, Any],
+    owners: dict[str, str],
+    evidence: dict[str, dict[str, Any]],
+    today: date,
+) -> ChecklistItem:
     key = item.template_key
     if not plan:
         return item
     owner = owners.get(item.checklist, "")
     reason = _matches(key, plan.get("not_applicable", {}))
     if reason:
-        return item.replace(status=ItemStatus.NOT_APPLICABLE.value, owner=owner,
-                            not_applicable_reason=plan["not_applicable"][reason])
+        return item.replace(
+            status=ItemStatus.NOT_APPLICABLE.value,
+            owner=owner,
+            not_applicable_reason=plan["not_applicable"][reason],
+        )
     blocked = _matches(key, plan.get("blocked", {}))
     if blocked:
-        return item.replace(status=ItemStatus.BLOCKED.value, owner=owner,
-                            notes=plan["blocked"][blocked])
+        return item.replace(
+            status=ItemStatus.BLOCKED.value, owner=owner, notes=plan["blocked"][blocked]
+        )
     if _matches(key, plan.get("in_progress", [])):
         return item.replace(status=ItemStatus.IN_PROGRESS.value, owner=owner)
     if not _matches(key, plan.get("done", [])):
@@ -77,8 +89,11 @@ def _apply(item: ChecklistItem, model: Model, plan: dict[str, Any], owners: dict
         owner=owner,
         evidence=proof.get("evidence", "").format(**fill),
         evidence_url=proof.get("evidence_url", "").format(**fill),
-        evidence_sha256=(hashlib.sha256(f"{model.slug}/{key}".encode()).hexdigest()
-                         if proof.get("digest") else ""),
+        evidence_sha256=(
+            hashlib.sha256(f"{model.slug}/{key}".encode()).hexdigest()
+            if proof.get("digest")
+            else ""
+        ),
         signed_off_by=owner,
         signed_off_at=_stamp(done_on),
     )

@@ -36,8 +36,9 @@ def load_demo_requests(store: Store, today: date, document: dict[str, Any], who:
         if raw.get("transcript"):
             with resources.as_file(demo_root.joinpath(raw["transcript"])) as path:
                 stored = store_transcript(store, store.path.parent, path)
-            interview = interview.replace(transcript_name=stored.original_name,
-                                          transcript_sha256=stored.sha256)
+            interview = interview.replace(
+                transcript_name=stored.original_name, transcript_sha256=stored.sha256
+            )
         interviews[raw["key"]] = store.save(interview.validate(), who, queue=False).id
     for raw in document.get("preference_requests", []):
         data = {k: v for k, v in raw.items() if k not in {"model", "interview"}}

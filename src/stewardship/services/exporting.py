@@ -104,7 +104,8 @@ def csv_table(store: Store, table: str) -> tuple[list[str], list[list[str]]]:
     if table == "models":
         models = store.list(Model, order_by="slug")
         return list(SCHEDULE_COLUMNS), [
-            [_text(m.to_dict()[c]) for c in SCHEDULE_COLUMNS] for m in models]
+            [_text(m.to_dict()[c]) for c in SCHEDULE_COLUMNS] for m in models
+        ]
     cls: type[Record] = {"checklist-items": ChecklistItem, "requests": PreferenceRequest}[table]
     section = cls.TABLE
     slugs = {m.id: m.slug for m in store.list(Model, include_deleted=True)}
@@ -126,9 +127,16 @@ def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def export(store: Store, fmt: str, path: Path, *, table: str | None = None,
-           now: Callable[[], datetime] | None = None, progress: Progress = no_progress,
-           cancelled: Cancelled = never_cancelled) -> ExportResult:
+def export(
+    store: Store,
+    fmt: str,
+    path: Path,
+    *,
+    table: str | None = None,
+    now: Callable[[], datetime] | None = None,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> ExportResult:
     """Write one export file. ``table`` is required for CSV.
 
     Raises :class:`ValueError` for an unknown format or table,

@@ -27,8 +27,7 @@ _CLOSED = {ItemStatus.DONE.value, ItemStatus.NOT_APPLICABLE.value}
 def escape_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 section 3.3.11)."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -56,8 +55,9 @@ def _stamp(modified_at: str, fallback: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _event(uid: str, day: date, summary: str, description: str, status: str,
-           category: str, stamp: str) -> list[str]:
+def _event(
+    uid: str, day: date, summary: str, description: str, status: str, category: str, stamp: str
+) -> list[str]:
     return [
         "BEGIN:VEVENT",
         f"UID:{uid}",
@@ -82,30 +82,48 @@ def _retirement(model: Model, stamp: str) -> tuple[date, list[str]] | None:
     if day is None:
         return None
     what = "Retirement not before" if tentative else "Retirement"
-    lines = [f"Model: {model.display_name} ({model.slug})", f"Provider: {model.provider}",
-             f"Lifecycle: {model.lifecycle.label}"]
+    lines = [
+        f"Model: {model.display_name} ({model.slug})",
+        f"Provider: {model.provider}",
+        f"Lifecycle: {model.lifecycle.label}",
+    ]
     if model.replacement:
         lines.append(f"Replacement: {model.replacement}")
     if model.notes:
         lines.append(model.notes)
-    return day, _event(f"{model.id}-retirement@{UID_DOMAIN}", day,
-                       f"{what}: {model.display_name}", "\n".join(lines),
-                       "TENTATIVE" if tentative else "CONFIRMED", "Retirement", stamp)
+    return day, _event(
+        f"{model.id}-retirement@{UID_DOMAIN}",
+        day,
+        f"{what}: {model.display_name}",
+        "\n".join(lines),
+        "TENTATIVE" if tentative else "CONFIRMED",
+        "Retirement",
+        stamp,
+    )
 
 
 def _due(item: ChecklistItem, model: Model, stamp: str) -> tuple[date, list[str]] | None:
     if item.due_date is None:
         return None
-    lines = [f"Model: {model.display_name} ({model.slug})",
-             f"Checklist: {label(item.checklist)}", f"Status: {label(item.status)}"]
+    lines = [
+        f"Model: {model.display_name} ({model.slug})",
+        f"Checklist: {label(item.checklist)}",
+        f"Status: {label(item.status)}",
+    ]
     if item.owner:
         lines.append(f"Owner: {item.owner}")
     # A closed item stays in the file as CANCELLED, so a calendar that
     # imported it while open updates it rather than keeping a stale reminder.
     status = "CANCELLED" if item.status in _CLOSED else "CONFIRMED"
-    return item.due_date, _event(f"{item.id}-due@{UID_DOMAIN}", item.due_date,
-                                 f"Due: {item.title} ({model.display_name})", "\n".join(lines),
-                                 status, "Checklist", stamp)
+    return item.due_date, _event(
+        f"{item.id}-due@{UID_DOMAIN}",
+        item.due_date,
+        f"Due: {item.title} ({model.display_name})",
+        "\n".join(lines),
+        status,
+        "Checklist",
+        stamp,
+    )
 
 
 def build_calendar(store: Store, *, now: Callable[[], datetime] | None = None) -> tuple[str, int]:
@@ -123,8 +141,13 @@ def build_calendar(store: Store, *, now: Callable[[], datetime] | None = None) -
         if found:
             events.append((found[0], found[1][1], found[1]))
     events.sort(key=lambda e: (e[0], e[1]))
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "X-WR-CALNAME:Stewardship Console"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:Stewardship Console",
+    ]
     for _, _, body in events:
         lines.extend(body)
     lines.append("END:VCALENDAR")

@@ -69,9 +69,13 @@ def _check_header(header: list[str]) -> list[FileProblem]:
         elif name in seen:
             problems.append(FileProblem(where, f"column '{name}' appears twice"))
         elif name not in allowed:
-            problems.append(FileProblem(
-                where, f"unknown column '{name}'; the columns are {','.join(SCHEDULE_COLUMNS)}"
-                f" (optionally also {' and '.join(SOURCE_COLUMNS)})"))
+            problems.append(
+                FileProblem(
+                    where,
+                    f"unknown column '{name}'; the columns are {','.join(SCHEDULE_COLUMNS)}"
+                    f" (optionally also {' and '.join(SOURCE_COLUMNS)})",
+                )
+            )
         seen.add(name)
     missing = [c for c in SCHEDULE_COLUMNS if c not in seen]
     if missing:
@@ -83,8 +87,11 @@ def _check_values(row: ScheduleRow, raw: dict[str, str]) -> list[FileProblem]:
     problems = [FileProblem(row.where(c), "is required") for c in REQUIRED_VALUES if not raw.get(c)]
     url = raw.get("source_url", "")
     if url and not url.startswith(("https://", "http://")):
-        problems.append(FileProblem(row.where("source_url"),
-                                    f"'{url}' is not a web address (http:// or https://)"))
+        problems.append(
+            FileProblem(
+                row.where("source_url"), f"'{url}' is not a web address (http:// or https://)"
+            )
+        )
     read_on = raw.get("source_read_on", "")
     if read_on:
         try:
@@ -110,8 +117,11 @@ def read_schedule_csv(text: str) -> tuple[list[ScheduleRow], list[FileProblem]]:
     except csv.Error as exc:
         return [], [FileProblem("line 1", f"not readable as CSV: {exc}")]
     if not any(header):
-        return [], [FileProblem("line 1", "the file is empty; expected the header "
-                                + ",".join(SCHEDULE_COLUMNS))]
+        return [], [
+            FileProblem(
+                "line 1", "the file is empty; expected the header " + ",".join(SCHEDULE_COLUMNS)
+            )
+        ]
     problems.extend(_check_header(header))
     start = reader.line_num + 1
     while True:
@@ -127,14 +137,20 @@ def read_schedule_csv(text: str) -> tuple[list[ScheduleRow], list[FileProblem]]:
             continue
         row = ScheduleRow(line, {})
         if len(cells) != len(header):
-            problems.append(FileProblem(
-                row.where(), f"has {len(cells)} values but the header has {len(header)} columns"))
+            problems.append(
+                FileProblem(
+                    row.where(), f"has {len(cells)} values but the header has {len(header)} columns"
+                )
+            )
             continue
-        raw = {name: cell if name == "notes" else cell.strip()
-               for name, cell in zip(header, cells, strict=True)}
+        raw = {
+            name: cell if name == "notes" else cell.strip()
+            for name, cell in zip(header, cells, strict=True)
+        }
         problems.extend(_check_values(row, raw))
         values = {c: raw.get(c, "") for c in SCHEDULE_COLUMNS}
-        values["notes"] = _with_source(raw.get("notes", ""), raw.get("source_url", ""),
-                                       raw.get("source_read_on", ""))
+        values["notes"] = _with_source(
+            raw.get("notes", ""), raw.get("source_url", ""), raw.get("source_read_on", "")
+        )
         rows.append(ScheduleRow(line, values))
     return rows, problems

@@ -56,8 +56,12 @@ def _check_meta(doc: dict[str, Any]) -> list[FileProblem]:
     if not isinstance(version, int) or isinstance(version, bool):
         problems.append(FileProblem("format_version", "expected a whole number"))
     elif version > FORMAT_VERSION:
-        problems.append(FileProblem(
-            "format_version", f"written by a newer console (format {version}); update the console"))
+        problems.append(
+            FileProblem(
+                "format_version",
+                f"written by a newer console (format {version}); update the console",
+            )
+        )
     return problems
 
 
@@ -76,8 +80,9 @@ def build_record(cls: type[Record], data: dict[str, Any]) -> tuple[Record, list[
     return record, problems
 
 
-def _read_item(section: str, index: int, raw: object, cls: type[Record],
-               problems: list[FileProblem]) -> FileRecord | None:
+def _read_item(
+    section: str, index: int, raw: object, cls: type[Record], problems: list[FileProblem]
+) -> FileRecord | None:
     where = f"{section}[{index}]"
     if not isinstance(raw, dict):
         problems.append(FileProblem(where, f"expected an object, got {type(raw).__name__}"))
@@ -96,11 +101,13 @@ def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [FileProblem(f"line {exc.lineno}, column {exc.colno}",
-                                f"not valid JSON: {exc.msg}")]
+        return [], [
+            FileProblem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
+        ]
     if not isinstance(doc, dict):
-        return [], [FileProblem("(top level)", "expected one object with the lists "
-                                + ", ".join(SECTIONS))]
+        return [], [
+            FileProblem("(top level)", "expected one object with the lists " + ", ".join(SECTIONS))
+        ]
     problems = _check_meta(doc)
     for key in doc:
         if key not in SECTIONS and key not in META_KEYS:
@@ -118,8 +125,7 @@ def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
                 continue
             first = seen.setdefault(item.record.id, index)
             if first != index:
-                problems.append(FileProblem(item.where("id"),
-                                            f"the same id as {section}[{first}]"))
+                problems.append(FileProblem(item.where("id"), f"the same id as {section}[{first}]"))
                 continue
             records.append(item)
     return records, problems

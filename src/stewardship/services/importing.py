@@ -86,8 +86,10 @@ def _decode(name: str, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportRefused(name, [FileProblem(
-            f"line {line}", "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")]) from None
+        raise ImportRefused(
+            name,
+            [FileProblem(f"line {line}", "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")],
+        ) from None
 
 
 # -- CSV --------------------------------------------------------------------
@@ -97,8 +99,11 @@ def _csv_model(row: ScheduleRow, old: Model | None, plan: _Plan) -> Model:
         values["state"] = old.state if old is not None else "active"
     parsed, found = build_record(Model, values)
     reported = {"is required"}  # the CSV reader already reported empty required cells
-    plan.problems.extend(FileProblem(row.where(p.field), p.reason) for p in found
-                         if not (p.field in REQUIRED_VALUES and p.reason in reported))
+    plan.problems.extend(
+        FileProblem(row.where(p.field), p.reason)
+        for p in found
+        if not (p.field in REQUIRED_VALUES and p.reason in reported)
+    )
     assert isinstance(parsed, Model)
     if old is None:
         return parsed
@@ -113,8 +118,9 @@ def _plan_csv(store: Store, text: str) -> _Plan:
     for row in rows:
         slug = row.values["slug"]
         if slug and slug in first_line:
-            plan.problems.append(FileProblem(
-                row.where("slug"), f"'{slug}' is already on line {first_line[slug]}"))
+            plan.problems.append(
+                FileProblem(row.where("slug"), f"'{slug}' is already on line {first_line[slug]}")
+            )
             continue
         first_line[slug] = row.line
         old = stored.get(slug)
@@ -140,8 +146,12 @@ def _plan_json_models(store: Store, items: list[FileRecord], plan: _Plan) -> dic
         model = item.record
         assert isinstance(model, Model)
         if model.slug in seen_slugs:
-            plan.problems.append(FileProblem(item.where("slug"),
-                                             f"'{model.slug}' is already used by {seen_slugs[model.slug]}"))
+            plan.problems.append(
+                FileProblem(
+                    item.where("slug"),
+                    f"'{model.slug}' is already used by {seen_slugs[model.slug]}",
+                )
+            )
             continue
         seen_slugs[model.slug] = item.where()
         old = store.get(Model, model.id)
@@ -150,8 +160,9 @@ def _plan_json_models(store: Store, items: list[FileRecord], plan: _Plan) -> dic
             remap[model.id] = holder.id
             old, model = holder, model.replace(id=holder.id)
         elif holder is not None and holder.id != model.id:
-            plan.problems.append(FileProblem(item.where("slug"),
-                                             f"'{model.slug}' is used by another model here"))
+            plan.problems.append(
+                FileProblem(item.where("slug"), f"'{model.slug}' is used by another model here")
+            )
             continue
         plan.transition(old, model, item.where("state"))
         _plan_json_record(old, model, item, plan)
@@ -175,8 +186,12 @@ def _plan_json(store: Store, text: str) -> _Plan:
     model_ids |= {remap.get(i.record.id, i.record.id) for i in models}
     interview_ids = {r[0] for r in store.db.conn.execute("SELECT id FROM interviews")}
     interview_ids |= {i.record.id for i in items if isinstance(i.record, Interview)}
-    slots = {(m, k): i for i, m, k in store.db.conn.execute(
-        "SELECT id, model_id, template_key FROM checklist_items")}
+    slots = {
+        (m, k): i
+        for i, m, k in store.db.conn.execute(
+            "SELECT id, model_id, template_key FROM checklist_items"
+        )
+    }
     for item in items:
         if item.section == "models":
             continue
@@ -184,29 +199,43 @@ def _plan_json(store: Store, text: str) -> _Plan:
         model_id = remap.get(record.model_id, record.model_id)  # type: ignore[attr-defined]
         record = record.replace(model_id=model_id)
         if model_id not in model_ids:
-            plan.problems.append(FileProblem(item.where("model_id"),
-                                             f"no model with id '{model_id}' here or in the file"))
+            plan.problems.append(
+                FileProblem(
+                    item.where("model_id"), f"no model with id '{model_id}' here or in the file"
+                )
+            )
             continue
         interview = getattr(record, "interview_id", "")
         if interview and interview not in interview_ids:
-            plan.problems.append(FileProblem(item.where("interview_id"),
-                                             f"no interview with id '{interview}'"))
+            plan.problems.append(
+                FileProblem(item.where("interview_id"), f"no interview with id '{interview}'")
+            )
             continue
         if isinstance(record, ChecklistItem):
             holder = slots.setdefault((model_id, record.template_key), record.id)
             if holder != record.id:
-                plan.problems.append(FileProblem(
-                    item.where("template_key"),
-                    f"the model already has an item from template '{record.template_key}'"))
+                plan.problems.append(
+                    FileProblem(
+                        item.where("template_key"),
+                        f"the model already has an item from template '{record.template_key}'",
+                    )
+                )
                 continue
         _plan_json_record(store.get(type(record), record.id), record, item, plan)
     return plan
 
 
 # -- writing ----------------------------------------------------------------
-def import_bytes(store: Store, data: bytes, name: str, who: str, *, kind: str | None = None,
-                 progress: Progress = no_progress,
-                 cancelled: Cancelled = never_cancelled) -> ImportResult:
+def import_bytes(
+    store: Store,
+    data: bytes,
+    name: str,
+    who: str,
+    *,
+    kind: str | None = None,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> ImportResult:
     """Import a schedule CSV or an export JSON given as bytes; ``name`` is for messages.
 
     Raises :class:`ImportRefused` (nothing written) or
@@ -236,8 +265,14 @@ def import_bytes(store: Store, data: bytes, name: str, who: str, *, kind: str | 
     return plan.result
 
 
-def import_file(store: Store, path: Path, who: str, *, progress: Progress = no_progress,
-                cancelled: Cancelled = never_cancelled) -> ImportResult:
+def import_file(
+    store: Store,
+    path: Path,
+    who: str,
+    *,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> ImportResult:
     """Import the file at ``path``; an unreadable file raises :class:`OSError`."""
     data = Path(path).read_bytes()
     return import_bytes(store, data, Path(path).name, who, progress=progress, cancelled=cancelled)

@@ -77,7 +77,8 @@ def store_transcript(
         handle = source.open("rb")
     except OSError as exc:
         raise ValidationError(
-            Problem("transcript", f"cannot read {source}: {exc.strerror or exc}")) from exc
+            Problem("transcript", f"cannot read {source}: {exc.strerror or exc}")
+        ) from exc
     folder = transcripts_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()

@@ -42,8 +42,19 @@ class ModelSummary:
     )
 
     def __init__(self, row: tuple) -> None:
-        (self.id, slug, name, family, provider, state,
-         announced, not_before, on, retired, replacement) = row
+        (
+            self.id,
+            slug,
+            name,
+            family,
+            provider,
+            state,
+            announced,
+            not_before,
+            on,
+            retired,
+            replacement,
+        ) = row
         self.slug, self.display_name, self.family = slug or "", name or "", family or ""
         self.provider, self.replacement = provider or "", replacement or ""
         self.lifecycle: LifecycleState = _STATES.get(state) or LifecycleState(state)

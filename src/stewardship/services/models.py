@@ -27,8 +27,8 @@ class ModelService:
     def slugs(self, except_id: str | None = None) -> list[str]:
         """The slugs of live models (but ``except_id``'s), sorted: for completion."""
         rows = self.store.db.conn.execute(
-            "SELECT slug FROM models WHERE deleted = 0 AND id IS NOT ? ORDER BY slug",
-            (except_id,))
+            "SELECT slug FROM models WHERE deleted = 0 AND id IS NOT ? ORDER BY slug", (except_id,)
+        )
         return [slug for (slug,) in rows if slug]
 
     def get(self, model_id: str) -> Model | None:
@@ -80,8 +80,13 @@ class ModelService:
             elif any(getattr(stored, f) != getattr(saved, f) for f in _DUE_ANCHORS):
                 checklists.reschedule(stored, saved)
             if open_items:
-                self.store.audit(saved, GATE_OVERRIDE_FIELD,
-                                 "\n".join(describe(i) for i in open_items), reason, self.who,
-                                 note=f"moved to {saved.state} with {len(open_items)} required"
-                                      " checklist items open")
+                self.store.audit(
+                    saved,
+                    GATE_OVERRIDE_FIELD,
+                    "\n".join(describe(i) for i in open_items),
+                    reason,
+                    self.who,
+                    note=f"moved to {saved.state} with {len(open_items)} required"
+                    " checklist items open",
+                )
         return saved

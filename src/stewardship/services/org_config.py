@@ -156,8 +156,9 @@ def load_org_config(path: Path | None = None) -> OrgConfig:
     try:
         parser.read_string(text, source=str(path))
     except configparser.MissingSectionHeaderError as exc:
-        return _unusable(path, exc.lineno,
-                         f"a setting before any [section] header: {exc.line.strip()!r}")
+        return _unusable(
+            path, exc.lineno, f"a setting before any [section] header: {exc.line.strip()!r}"
+        )
     except configparser.DuplicateSectionError as exc:
         return _unusable(path, exc.lineno, f"section [{exc.section}] appears twice")
     except configparser.DuplicateOptionError as exc:
@@ -165,8 +166,7 @@ def load_org_config(path: Path | None = None) -> OrgConfig:
     except configparser.ParsingError as exc:
         lineno = exc.errors[0][0]
         line = text.splitlines()[lineno - 1] if 0 < lineno <= len(text.splitlines()) else ""
-        return _unusable(path, lineno,
-                         f"cannot read {line.strip()!r} (expected 'name = value')")
+        return _unusable(path, lineno, f"cannot read {line.strip()!r} (expected 'name = value')")
     return _interpret(path, parser, text.splitlines())
 
 
@@ -199,16 +199,23 @@ def _interpret(path: Path, parser: configparser.ConfigParser, lines: list[str]) 
 
     for section in parser.sections():
         if section not in KNOWN_KEYS:
-            warn(section, None, f"unknown section [{section}] ignored"
-                                f" (known: {', '.join(f'[{s}]' for s in KNOWN_KEYS)})")
+            warn(
+                section,
+                None,
+                f"unknown section [{section}] ignored"
+                f" (known: {', '.join(f'[{s}]' for s in KNOWN_KEYS)})",
+            )
             continue
         known = KNOWN_KEYS[section]
         if not known:
             continue
         for key in parser[section]:
             if key not in known:
-                warn(section, key, f"unknown setting {key!r} in [{section}] ignored"
-                                   f" (known: {', '.join(known)})")
+                warn(
+                    section,
+                    key,
+                    f"unknown setting {key!r} in [{section}] ignored (known: {', '.join(known)})",
+                )
 
     registry_url = _get(parser, "registry", "url")
     if registry_url is not None:
@@ -219,24 +226,34 @@ def _interpret(path: Path, parser: configparser.ConfigParser, lines: list[str]) 
 
     ca_bundle = _get(parser, "registry", "ca_bundle")
     if ca_bundle is not None and not Path(ca_bundle).expanduser().is_file():
-        warn("registry", "ca_bundle", f"CA bundle {ca_bundle} does not exist on this machine"
-                                      "; connections to the registry will fail until it does")
+        warn(
+            "registry",
+            "ca_bundle",
+            f"CA bundle {ca_bundle} does not exist on this machine"
+            "; connections to the registry will fail until it does",
+        )
 
     default_days: int | None = None
     raw_days = _get(parser, "notice", "default_days")
     if raw_days is not None:
         default_days, problem = parse_days(raw_days)
         if problem:
-            warn("notice", "default_days", f"default_days {problem}; using"
-                                           f" {DEFAULT_NOTICE_DAYS} days")
+            warn(
+                "notice",
+                "default_days",
+                f"default_days {problem}; using {DEFAULT_NOTICE_DAYS} days",
+            )
 
     per_provider: dict[str, int] = {}
     if parser.has_section("notice.providers"):
         for provider, raw in parser["notice.providers"].items():
             days, problem = parse_days(raw)
             if problem or days is None:
-                warn("notice.providers", provider,
-                     f"notice for provider {provider!r} {problem or 'is empty'}; ignored")
+                warn(
+                    "notice.providers",
+                    provider,
+                    f"notice for provider {provider!r} {problem or 'is empty'}; ignored",
+                )
             else:
                 per_provider[provider] = days
 
@@ -362,19 +379,22 @@ def _user_providers(raw: object, warnings: list[ConfigWarning]) -> list[tuple[st
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError:
-            warnings.append(ConfigWarning(None, None, "per-provider notice is not valid JSON;"
-                                                      " ignored"))
+            warnings.append(
+                ConfigWarning(None, None, "per-provider notice is not valid JSON; ignored")
+            )
             return []
     if not isinstance(raw, Mapping):
-        warnings.append(ConfigWarning(None, None, "per-provider notice must map provider to"
-                                                  " days; ignored"))
+        warnings.append(
+            ConfigWarning(None, None, "per-provider notice must map provider to days; ignored")
+        )
         return []
     result = []
     for name, value in raw.items():
         days, problem = parse_days(str(value))
         if problem or days is None:
-            warnings.append(ConfigWarning(None, None, f"notice for provider {name!r} {problem};"
-                                                      " ignored"))
+            warnings.append(
+                ConfigWarning(None, None, f"notice for provider {name!r} {problem}; ignored")
+            )
         else:
             result.append((str(name), days))
     return result

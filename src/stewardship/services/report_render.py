@@ -121,8 +121,12 @@ def retention_status(store: Store, model_id: str) -> Retention:
     row = store.db.conn.execute(
         "SELECT count(*), sum(status = ?), sum(status = ?) FROM checklist_items"
         " WHERE model_id = ? AND checklist = ? AND deleted = 0",
-        (ItemStatus.DONE.value, ItemStatus.NOT_APPLICABLE.value, model_id,
-         Checklist.WEIGHT_RETENTION.value),
+        (
+            ItemStatus.DONE.value,
+            ItemStatus.NOT_APPLICABLE.value,
+            model_id,
+            Checklist.WEIGHT_RETENTION.value,
+        ),
     ).fetchone()
     return Retention(done=row[1] or 0, total=row[0] or 0, not_applicable=row[2] or 0)
 
@@ -131,15 +135,18 @@ def build_document(store: Store, data_dir: Path, model: Model, today: date) -> R
     """Everything the report shows about ``model``, read in one go."""
     reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
     interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, id")
-    requests = store.list(PreferenceRequest, "model_id = ?", (model.id,),
-                          order_by="received_on, id")
+    requests = store.list(
+        PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, id"
+    )
     return ReportDocument(
         model=model,
         report=reports[0] if reports else Report(model_id=model.id),
         generated_on=today,
         retention=retention_status(store, model.id),
-        interviews=[InterviewLine(i, transcript_is_present(data_dir, i.transcript_sha256))
-                    for i in interviews],
+        interviews=[
+            InterviewLine(i, transcript_is_present(data_dir, i.transcript_sha256))
+            for i in interviews
+        ],
         requests=requests,
     )
 
@@ -156,10 +163,16 @@ def _request_cells(r: PreferenceRequest) -> list[str]:
     if r.rationale:
         response = f"{response} (rationale: {r.rationale})" if response else r.rationale
     if r.responded_on:
-        response = f"{response}, {r.responded_on.isoformat()}" if response else r.responded_on.isoformat()
+        response = (
+            f"{response}, {r.responded_on.isoformat()}" if response else r.responded_on.isoformat()
+        )
     return [
-        _d(r.received_on), label(r.source), label(r.category), r.words,
-        label(r.estimated_cost) if r.estimated_cost else "not estimated", label(r.status),
+        _d(r.received_on),
+        label(r.source),
+        label(r.category),
+        r.words,
+        label(r.estimated_cost) if r.estimated_cost else "not estimated",
+        label(r.status),
         response or "none yet",
     ]
 
@@ -214,8 +227,9 @@ def _paragraphs(text: str) -> str:
     blocks = [b.strip() for b in text.strip().split("\n\n") if b.strip()]
     if not blocks:
         return f'<p class="empty">{NOT_WRITTEN}</p>'
-    return "\n".join("<p>" + "<br>".join(_e(line) for line in b.splitlines()) + "</p>"
-                     for b in blocks)
+    return "\n".join(
+        "<p>" + "<br>".join(_e(line) for line in b.splitlines()) + "</p>" for b in blocks
+    )
 
 
 def render_html(doc: ReportDocument) -> str:
@@ -232,8 +246,10 @@ def render_html(doc: ReportDocument) -> str:
     parts += ["</table>", "<h2>Interviews</h2>"]
     if doc.interviews:
         parts.append("<ul>")
-        parts += [f"<li>{_e(line.text)}: transcript SHA-256 <code>{_e(line.digest_text)}</code></li>"
-                  for line in doc.interviews]
+        parts += [
+            f"<li>{_e(line.text)}: transcript SHA-256 <code>{_e(line.digest_text)}</code></li>"
+            for line in doc.interviews
+        ]
         parts.append("</ul>")
     else:
         parts.append('<p class="empty">No interviews recorded.</p>')
@@ -242,8 +258,14 @@ def render_html(doc: ReportDocument) -> str:
     parts.append("<h2>Preference requests</h2>")
     if doc.requests:
         parts.append(f'<table class="requests" {table} width="100%">')
-        parts.append("<tr>" + "".join(f'<th width="{w}%" {_SMALL}>{h}</th>' for h, w in
-                                      zip(HTML_HEADINGS, HTML_WIDTHS, strict=True)) + "</tr>")
+        parts.append(
+            "<tr>"
+            + "".join(
+                f'<th width="{w}%" {_SMALL}>{h}</th>'
+                for h, w in zip(HTML_HEADINGS, HTML_WIDTHS, strict=True)
+            )
+            + "</tr>"
+        )
         for r in doc.requests:
             received, source, category, *rest = _request_cells(r)
             cells = [_e(received), f"{_e(source)}<br>{_e(category)}", *map(_e, rest)]

@@ -34,10 +34,21 @@ class RequestRow:
 
     def search_text(self) -> str:
         r = self.request
-        return " ".join([
-            self.model_name, self.model_slug, label(r.source), label(r.category), label(r.status),
-            r.estimated_cost, r.words, r.response, r.rationale, r.notes, self.interview,
-        ])
+        return " ".join(
+            [
+                self.model_name,
+                self.model_slug,
+                label(r.source),
+                label(r.category),
+                label(r.status),
+                r.estimated_cost,
+                r.words,
+                r.response,
+                r.rationale,
+                r.notes,
+                self.interview,
+            ]
+        )
 
 
 def interview_label(interview: Interview) -> str:
@@ -55,24 +66,31 @@ class RequestService:
         return self.store.get(PreferenceRequest, request_id)
 
     def for_model(self, model_id: str) -> list[PreferenceRequest]:
-        return self.store.list(PreferenceRequest, "model_id = ?", (model_id,),
-                               order_by="received_on, id")
+        return self.store.list(
+            PreferenceRequest, "model_id = ?", (model_id,), order_by="received_on, id"
+        )
 
     def rows(self) -> list[RequestRow]:
         """Every request, newest first, with its model's name and interview label."""
-        names = {mid: (name or "", slug or "") for mid, name, slug in self.store.db.conn.execute(
-            "SELECT id, display_name, slug FROM models")}  # deleted ones too: old requests
+        names = {
+            mid: (name or "", slug or "")
+            for mid, name, slug in self.store.db.conn.execute(
+                "SELECT id, display_name, slug FROM models"
+            )
+        }  # deleted ones too: old requests
         interviews = {i.id: i for i in self.store.list(Interview, include_deleted=True)}
         out = []
         for r in self.store.list(PreferenceRequest, order_by="received_on DESC, id"):
             name, slug = names.get(r.model_id, ("(unknown model)", ""))
             interview = interviews.get(r.interview_id)
-            out.append(RequestRow(
-                request=r,
-                model_name=name,
-                model_slug=slug,
-                interview=interview_label(interview) if interview else "",
-            ))
+            out.append(
+                RequestRow(
+                    request=r,
+                    model_name=name,
+                    model_slug=slug,
+                    interview=interview_label(interview) if interview else "",
+                )
+            )
         return out
 
     def count(self) -> int:
@@ -81,7 +99,6 @@ class RequestService:
     def models(self) -> list[ModelSummary]:
         """Every live model, for choosing one (a summary each: stores hold thousands)."""
         return model_summaries(self.store)
-
 
     def interviews(self, model_id: str) -> list[Interview]:
         return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on DESC")

@@ -49,10 +49,23 @@ def find_schedule(key: str) -> BundledSchedule:
     raise KeyError(key)
 
 
-def import_bundled(store: Store, key: str, who: str, *, progress: Progress = no_progress,
-                   cancelled: Cancelled = never_cancelled) -> ImportResult:
+def import_bundled(
+    store: Store,
+    key: str,
+    who: str,
+    *,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> ImportResult:
     from .importing import import_bytes  # the importer loads when a schedule is imported
 
     schedule = find_schedule(key)
-    return import_bytes(store, schedule.resource.read_bytes(), schedule.file_name, who,
-                        kind="csv", progress=progress, cancelled=cancelled)
+    return import_bytes(
+        store,
+        schedule.resource.read_bytes(),
+        schedule.file_name,
+        who,
+        kind="csv",
+        progress=progress,
+        cancelled=cancelled,
+    )

@@ -41,7 +41,9 @@ class SyncStatus:
     last_success_at: str | None
 
 
-def validate_registry(url: str, ca_bundle: str = "", *, allow_empty: bool = False) -> RegistrySettings:
+def validate_registry(
+    url: str, ca_bundle: str = "", *, allow_empty: bool = False
+) -> RegistrySettings:
     """Check a registry URL and CA bundle; with ``allow_empty``, "" means "the organisation's"."""
     url = url.strip()
     parsed = urlparse(url)
@@ -49,7 +51,9 @@ def validate_registry(url: str, ca_bundle: str = "", *, allow_empty: bool = Fals
     if url == "" and allow_empty:
         pass
     elif parsed.scheme not in ("http", "https") or not parsed.netloc:
-        problems.append(Problem("url", f"'{url}' is not an http(s) URL, e.g. https://registry.example.org"))
+        problems.append(
+            Problem("url", f"'{url}' is not an http(s) URL, e.g. https://registry.example.org")
+        )
     if ca_bundle and not Path(ca_bundle).is_file():
         problems.append(Problem("ca_bundle", f"no such file: {ca_bundle}"))
     if problems:
@@ -59,8 +63,10 @@ def validate_registry(url: str, ca_bundle: str = "", *, allow_empty: bool = Fals
 
 def registry_settings(store: Store, org: OrgConfig | None = None) -> RegistrySettings:
     """The registry in force: this data folder's own, else the organisation's default."""
-    effective = effective_settings(org if org is not None else load_org_config(),
-                                   user_overrides_from_settings(store.get_setting))
+    effective = effective_settings(
+        org if org is not None else load_org_config(),
+        user_overrides_from_settings(store.get_setting),
+    )
     return RegistrySettings(effective.registry_url.value or "", effective.ca_bundle.value or "")
 
 
@@ -85,11 +91,12 @@ def sync_status(store: Store) -> SyncStatus:
     )
 
 
-def make_client(settings: RegistrySettings, token: str | None,
-                **options: float) -> RegistryClient:
+def make_client(settings: RegistrySettings, token: str | None, **options: float) -> RegistryClient:
     if not settings.configured:
-        raise NotConfigured("no registry is set up for this data folder (Settings, or"
-                            " 'stewardship registry set URL')")
+        raise NotConfigured(
+            "no registry is set up for this data folder (Settings, or"
+            " 'stewardship registry set URL')"
+        )
     if not token:
         raise NotConfigured("no token for the registry: sign in (Settings, or 'stewardship login')")
     from ..sync.client import ClientConfig, RegistryClient  # requests: imported when first needed

@@ -26,9 +26,7 @@ def diff_records(old: Record | None, new: Record) -> dict[str, tuple[Any, Any]]:
         return {k: (None, v) for k, v in after.items() if k not in BOOKKEEPING}
     before = old.to_dict()
     return {
-        k: (before[k], after[k])
-        for k in after
-        if k not in BOOKKEEPING and before[k] != after[k]
+        k: (before[k], after[k]) for k in after if k not in BOOKKEEPING and before[k] != after[k]
     }
 
 
@@ -41,8 +39,9 @@ def record_summary(record: Record) -> str:
     return record.TYPE
 
 
-def audit_changes(old: Record | None, new: Record,
-                  changes: dict[str, tuple[Any, Any]] | None = None) -> list[tuple[str, Any, Any]]:
+def audit_changes(
+    old: Record | None, new: Record, changes: dict[str, tuple[Any, Any]] | None = None
+) -> list[tuple[str, Any, Any]]:
     """The audit rows, as (field, old, new), for ``old`` becoming ``new``.
 
     ``changes`` is ``diff_records(old, new)`` when the caller has it already.

@@ -249,9 +249,18 @@ class Store:
             missing = set(kinds) - set(columns)
             assert not missing, f"table {cls.TABLE} lacks {missing}"
             names = [c if c in kinds else "" for c in columns]
-            by_kind = {k: [n for n in kinds if kinds[n] == k] for k in ("date", "bool", "json", "str", "int")}
-            reader = cache[cls.TABLE] = (names, by_kind["date"], by_kind["bool"], by_kind["json"],
-                                         by_kind["str"], by_kind["int"])
+            by_kind = {
+                k: [n for n in kinds if kinds[n] == k]
+                for k in ("date", "bool", "json", "str", "int")
+            }
+            reader = cache[cls.TABLE] = (
+                names,
+                by_kind["date"],
+                by_kind["bool"],
+                by_kind["json"],
+                by_kind["str"],
+                by_kind["int"],
+            )
         return reader
 
     def _columns(self, cls: type[Record]) -> list[str]:
@@ -274,7 +283,8 @@ class Store:
             sql = cache[cls.TABLE] = (
                 f"INSERT INTO [{cls.TABLE}] ({', '.join(f'[{n}]' for n in names)})"
                 f" VALUES ({', '.join('?' * len(names))})"
-                f" ON CONFLICT(id) DO UPDATE SET {updates}")
+                f" ON CONFLICT(id) DO UPDATE SET {updates}"
+            )
         self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
 
     @staticmethod
@@ -288,8 +298,9 @@ class Store:
                 row[name] = int(bool(row[name]))
         return row
 
-    def save(self, record: R, who: str, *, note: str = "", queue: bool = True,
-             stamp: bool = True) -> R:
+    def save(
+        self, record: R, who: str, *, note: str = "", queue: bool = True, stamp: bool = True
+    ) -> R:
         """Validate and store ``record`` as a steward's edit.
 
         Writes the record, one audit row per changed field and (with
@@ -308,8 +319,12 @@ class Store:
                 return old
             saved = record.replace(modified_at=utc_now(), modified_by=who) if stamp else record
             self.upsert(cls, [self.to_row(saved)])
-            self.append_audit([(saved, field, before, after, who, note)
-                               for field, before, after in audit_changes(old, saved, changes)])
+            self.append_audit(
+                [
+                    (saved, field, before, after, who, note)
+                    for field, before, after in audit_changes(old, saved, changes)
+                ]
+            )
             if queue:
                 self._queue(saved)
         return saved
@@ -342,8 +357,9 @@ class Store:
         with self.transaction():
             self._audit(record, field, old, new, who, note)
 
-    def _audit(self, record: Record, field: str, old: object, new: object, who: str,
-               note: str) -> None:
+    def _audit(
+        self, record: Record, field: str, old: object, new: object, who: str, note: str
+    ) -> None:
         self.append_audit([(record, field, old, new, who, note)])
 
     def append_audit(self, entries: Sequence[tuple[Record, str, object, object, str, str]]) -> None:
@@ -354,8 +370,11 @@ class Store:
         self.conn.executemany(
             "INSERT INTO audit (record_type, record_id, field, old, new, who, at, note)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.TYPE, r.id, field, audit_text(old), audit_text(new), who, now, note)
-             for r, field, old, new, who, note in entries])
+            [
+                (r.TYPE, r.id, field, audit_text(old), audit_text(new), who, now, note)
+                for r, field, old, new, who, note in entries
+            ],
+        )
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
         """A record's audit trail, oldest first."""

@@ -111,8 +111,10 @@ def _v4_checklist_progress_index(db: sqlite_utils.Database) -> None:
     # The dashboard's per-model checklist progress reads only these columns:
     # a covering index turns its scan of every item into an index-only scan
     # (300,000 items: ~100 ms instead of ~300 ms).
-    db.execute("CREATE INDEX IF NOT EXISTS idx_checklist_items_progress"
-               " ON checklist_items (model_id, deleted, status, due_date)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_checklist_items_progress"
+        " ON checklist_items (model_id, deleted, status, due_date)"
+    )
 
 
 _COMPLETE = "('done', 'not_applicable')"
@@ -143,12 +145,18 @@ def _v5_checklist_totals(db: sqlite_utils.Database) -> None:
         f" complete = complete - (OLD.status IN {_COMPLETE})"
         " WHERE model_id = OLD.model_id AND OLD.deleted = 0;"
     )
-    conn.execute(f"CREATE TRIGGER checklist_totals_insert AFTER INSERT ON checklist_items"
-                 f" BEGIN {add_new} END")
-    conn.execute(f"CREATE TRIGGER checklist_totals_delete AFTER DELETE ON checklist_items"
-                 f" BEGIN {remove_old} END")
-    conn.execute("CREATE TRIGGER checklist_totals_update AFTER UPDATE OF status, deleted, model_id"
-                 f" ON checklist_items BEGIN {remove_old} {add_new} END")
+    conn.execute(
+        f"CREATE TRIGGER checklist_totals_insert AFTER INSERT ON checklist_items"
+        f" BEGIN {add_new} END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER checklist_totals_delete AFTER DELETE ON checklist_items"
+        f" BEGIN {remove_old} END"
+    )
+    conn.execute(
+        "CREATE TRIGGER checklist_totals_update AFTER UPDATE OF status, deleted, model_id"
+        f" ON checklist_items BEGIN {remove_old} {add_new} END"
+    )
     conn.execute(
         "CREATE INDEX idx_checklist_items_open_due ON checklist_items (due_date, model_id)"
         f" WHERE deleted = 0 AND status NOT IN {_COMPLETE}"
@@ -164,8 +172,13 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
 
 Migration = Callable[["sqlite_utils.Database"], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_dashboard_indexes, _v3_sync_state,
-                               _v4_checklist_progress_index, _v5_checklist_totals,
-                               _v6_pending_batch_tops]
+MIGRATIONS: list[Migration] = [
+    _v1_initial,
+    _v2_dashboard_indexes,
+    _v3_sync_state,
+    _v4_checklist_progress_index,
+    _v5_checklist_totals,
+    _v6_pending_batch_tops,
+]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -80,7 +80,9 @@ class SyncState:
         ).fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
 
-    def set_base(self, record_type: str, record_id: str, version: int, data: dict[str, Any]) -> None:
+    def set_base(
+        self, record_type: str, record_id: str, version: int, data: dict[str, Any]
+    ) -> None:
         self.conn.execute(
             "INSERT INTO sync_base (record_type, record_id, version, data) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(record_type, record_id) DO UPDATE SET version = excluded.version,"
@@ -91,15 +93,20 @@ class SyncState:
     # -- outbox ----------------------------------------------------------
     def waiting_count(self) -> int:
         """Records with local changes not yet accepted by the registry."""
-        return int(self.conn.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)"
-        ).fetchone()[0])
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)"
+            ).fetchone()[0]
+        )
 
     def is_pending(self, record_type: str, record_id: str) -> bool:
-        return self.conn.execute(
-            "SELECT 1 FROM outbox WHERE record_type = ? AND record_id = ? LIMIT 1",
-            (record_type, record_id),
-        ).fetchone() is not None
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM outbox WHERE record_type = ? AND record_id = ? LIMIT 1",
+                (record_type, record_id),
+            ).fetchone()
+            is not None
+        )
 
     def pushable(self, limit: int) -> list[tuple[str, str, int]]:
         """Up to ``limit`` records to push: (type, id, highest outbox seq), oldest first.
@@ -144,16 +151,22 @@ class SyncState:
         ).fetchone()
         if not row:
             return None
-        return PendingBatch(row[0], json.loads(row[1]), int(row[2]),
-                            json.loads(row[3]) if row[3] else None)
+        return PendingBatch(
+            row[0], json.loads(row[1]), int(row[2]), json.loads(row[3]) if row[3] else None
+        )
 
     def save_pending_batch(self, batch: PendingBatch) -> None:
         with self.store.transaction():
             self.conn.execute(
                 "INSERT INTO sync_pending_batch (idempotency_key, body, max_seq, created_at, tops)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (batch.idempotency_key, json.dumps(batch.body, sort_keys=True), batch.max_seq,
-                 utc_now(), json.dumps(batch.tops) if batch.tops is not None else None),
+                (
+                    batch.idempotency_key,
+                    json.dumps(batch.body, sort_keys=True),
+                    batch.max_seq,
+                    utc_now(),
+                    json.dumps(batch.tops) if batch.tops is not None else None,
+                ),
             )
 
     def clear_pending_batch(self, key: str) -> None:
@@ -166,8 +179,12 @@ class SyncState:
         old = self.store.get(cls, record.id)
         self.store.upsert(cls, [self.store.to_row(record)])
         who = record.modified_by or "registry"
-        self.store.append_audit([(record, field, before, after, who, note)
-                                 for field, before, after in audit_changes(old, record)])
+        self.store.append_audit(
+            [
+                (record, field, before, after, who, note)
+                for field, before, after in audit_changes(old, record)
+            ]
+        )
 
     def set_version(self, record_type: str, record_id: str, version: int) -> None:
         table = RECORD_TYPES[record_type].TABLE
@@ -190,8 +207,18 @@ class SyncState:
         self.conn.execute(
             "INSERT INTO sync_conflicts (record_type, record_id, kind, field, base, mine, theirs,"
             " their_version, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record_type, record_id, kind, field, json.dumps(base), json.dumps(mine),
-             json.dumps(theirs), their_version, detail, utc_now()),
+            (
+                record_type,
+                record_id,
+                kind,
+                field,
+                json.dumps(base),
+                json.dumps(mine),
+                json.dumps(theirs),
+                their_version,
+                detail,
+                utc_now(),
+            ),
         )
 
     def clear_conflicts(self, record_type: str, record_id: str) -> None:
@@ -201,10 +228,13 @@ class SyncState:
         )
 
     def has_conflict(self, record_type: str, record_id: str) -> bool:
-        return self.conn.execute(
-            "SELECT 1 FROM sync_conflicts WHERE record_type = ? AND record_id = ? LIMIT 1",
-            (record_type, record_id),
-        ).fetchone() is not None
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sync_conflicts WHERE record_type = ? AND record_id = ? LIMIT 1",
+                (record_type, record_id),
+            ).fetchone()
+            is not None
+        )
 
     def conflicts(self) -> list[StoredConflict]:
         cur = self.conn.execute(
@@ -212,14 +242,26 @@ class SyncState:
             " detail, created_at FROM sync_conflicts ORDER BY id"
         )
         return [
-            StoredConflict(r[0], r[1], r[2], r[3], r[4], _load(r[5]), _load(r[6]), _load(r[7]),
-                           int(r[8] or 0), r[9] or "", r[10])
+            StoredConflict(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                _load(r[5]),
+                _load(r[6]),
+                _load(r[7]),
+                int(r[8] or 0),
+                r[9] or "",
+                r[10],
+            )
             for r in cur
         ]
 
     def conflict_count(self) -> int:
         """Records with something for the steward to decide."""
-        return int(self.conn.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM sync_conflicts)"
-        ).fetchone()[0])
-
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM sync_conflicts)"
+            ).fetchone()[0]
+        )

@@ -122,15 +122,18 @@ class RegistryClient:
         try:
             # verify is passed on every call: requests would otherwise let a
             # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE variable replace the CA bundle set here
-            response = self.session.request(method, url, timeout=self.timeout,
-                                            verify=self.session.verify, **kwargs)
+            response = self.session.request(
+                method, url, timeout=self.timeout, verify=self.session.verify, **kwargs
+            )
         except requests.exceptions.SSLError as exc:
             raise RegistryUnreachable(
                 f"the registry's TLS certificate could not be verified ({self.base});"
                 " check the CA bundle in Settings"
             ) from exc
         except requests.exceptions.Timeout as exc:
-            raise RegistryUnreachable(f"the registry at {self.base} did not answer in time") from exc
+            raise RegistryUnreachable(
+                f"the registry at {self.base} did not answer in time"
+            ) from exc
         except requests.exceptions.ConnectionError as exc:
             reason = getattr(exc.args[0] if exc.args else None, "reason", None)
             if isinstance(reason, ReadTimeoutError):
@@ -140,13 +143,17 @@ class RegistryClient:
             raise RegistryUnreachable(
                 f"cannot reach the registry at {self.base}: offline, or the server is down"
             ) from exc
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
             raise RegistryUnreachable(
                 f"the registry's answer was cut off ({self.base}); nothing was changed, try again"
             ) from exc
         except requests.exceptions.RequestException as exc:
-            raise RegistryUnreachable(f"the registry at {self.base} failed: {type(exc).__name__}") from exc
+            raise RegistryUnreachable(
+                f"the registry at {self.base} failed: {type(exc).__name__}"
+            ) from exc
         self._note_clock(response)
         return response
 
@@ -168,8 +175,10 @@ class RegistryClient:
         if skew is None or abs(skew) <= CLOCK_SKEW_WARN_SECONDS:
             return None
         direction = "ahead of" if skew > 0 else "behind"
-        return (f"this computer's clock is {abs(skew) / 60:.0f} minutes {direction} the registry's;"
-                " sync does not depend on it, but timestamps you see may look odd")
+        return (
+            f"this computer's clock is {abs(skew) / 60:.0f} minutes {direction} the registry's;"
+            " sync does not depend on it, but timestamps you see may look odd"
+        )
 
     def _check(self, response: requests.Response, what: str) -> Any:
         status = response.status_code
@@ -178,7 +187,9 @@ class RegistryClient:
             if status == 401:
                 message = "the registry refused the token; sign in again with a new token"
             else:
-                message = "your token may read but not write to this registry (ask for the steward role)"
+                message = (
+                    "your token may read but not write to this registry (ask for the steward role)"
+                )
             raise AuthRefused(message + (f" ({detail})" if detail else ""), status)
         if status in RETRY_STATUSES or status >= 500:
             raise RegistryUnreachable(
@@ -210,7 +221,9 @@ class RegistryClient:
         if response.status_code == 409 and "cursor-reset" in _problem_type(response):
             raise CursorReset("the registry was replaced or restored from a backup")
         body = self._check(response, "the changes feed")
-        if not isinstance(body, dict) or not isinstance(body.get("records", body.get("changes")), list):
+        if not isinstance(body, dict) or not isinstance(
+            body.get("records", body.get("changes")), list
+        ):
             raise RegistryProtocolError("the registry's changes feed had an unexpected shape")
         return body
 
@@ -235,7 +248,9 @@ class RegistryClient:
                 continue
             if response.status_code in RETRY_STATUSES and attempt < attempts:
                 wait = _retry_after(response)
-                self._sleep(min(wait, MAX_RETRY_AFTER) if wait is not None else self._backoff(attempt))
+                self._sleep(
+                    min(wait, MAX_RETRY_AFTER) if wait is not None else self._backoff(attempt)
+                )
                 continue
             if response.status_code == 409 and attempt < attempts:  # same key still in flight
                 self._sleep(self._backoff(attempt))

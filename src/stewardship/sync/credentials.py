@@ -87,7 +87,9 @@ def store_token(registry_url: str, token: str) -> None:
     try:
         found.set_password(SERVICE, registry_url, token)
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(f"the system keyring refused to store the token ({type(exc).__name__})") from exc
+        raise KeyringUnavailable(
+            f"the system keyring refused to store the token ({type(exc).__name__})"
+        ) from exc
 
 
 def forget_token(registry_url: str) -> None:

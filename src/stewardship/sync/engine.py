@@ -52,7 +52,9 @@ class SyncSummary:
     def line(self) -> str:
         parts = [f"sent {self.pushed}", f"received {self.pulled}"]
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve")
+            parts.append(
+                f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve"
+            )
         if self.rejected:
             parts.append(f"{self.rejected} refused by the registry")
         if self.waiting:
@@ -135,7 +137,9 @@ class SyncEngine:
             self.state.save_pending_batch(batch)
         return batch
 
-    def _store_reply(self, batch: PendingBatch, reply: dict[str, Any], summary: SyncSummary) -> None:
+    def _store_reply(
+        self, batch: PendingBatch, reply: dict[str, Any], summary: SyncSummary
+    ) -> None:
         results = reply.get("results") if isinstance(reply, dict) else None
         ops = batch.body["operations"]
         if not isinstance(results, list) or len(results) != len(ops):
@@ -147,8 +151,9 @@ class SyncEngine:
                 self._apply_result(op, result, batch.top(op["type"], op["id"]), summary)
             self.state.clear_pending_batch(batch.idempotency_key)
 
-    def _apply_result(self, op: dict[str, Any], result: dict[str, Any], top_seq: int,
-                      summary: SyncSummary) -> None:
+    def _apply_result(
+        self, op: dict[str, Any], result: dict[str, Any], top_seq: int, summary: SyncSummary
+    ) -> None:
         record_type, record_id = op["type"], op["id"]
         status = result.get("status") if isinstance(result, dict) else None
         if status == "applied":
@@ -181,8 +186,14 @@ class SyncEngine:
             errors = problem.get("errors") or [{}]
             field = str(errors[0].get("field") or "") if isinstance(errors[0], dict) else ""
             self.state.clear_conflicts(record_type, record_id)
-            self.state.add_conflict(record_type, record_id, kind="rejected", field=field,
-                                    detail=str(detail), their_version=top_seq)
+            self.state.add_conflict(
+                record_type,
+                record_id,
+                kind="rejected",
+                field=field,
+                detail=str(detail),
+                their_version=top_seq,
+            )
             summary.rejected += 1
         else:
             raise RegistryProtocolError(
@@ -218,7 +229,8 @@ class SyncEngine:
                 self.state.set_version(record_type, record_id, 0)
                 self.store.db.conn.execute(
                     "DELETE FROM sync_base WHERE record_type = ? AND record_id = ?",
-                    (record_type, record_id))
+                    (record_type, record_id),
+                )
                 if not self.state.is_pending(record_type, record_id):
                     self.state.queue(record.replace(version=0))
 
@@ -254,8 +266,10 @@ class SyncEngine:
             for entry in entries:
                 self._check_entry(entry)
             known = PagePrefetch(self.store, entries)
-            records = [parse_remote(e, known.locals.get((e["type"], str(e.get("id", "")))))
-                       for e in entries]
+            records = [
+                parse_remote(e, known.locals.get((e["type"], str(e.get("id", "")))))
+                for e in entries
+            ]
             with self.store.transaction():
                 writer = PageWriter(self.store)
                 for record in records:
@@ -264,7 +278,11 @@ class SyncEngine:
                 if next_cursor is not None:
                     self.state.set_cursor(str(next_cursor))
             summary.pulled += len(records)
-            self.progress("Receiving changes", summary.pulled, summary.pulled + (1 if page.get("has_more") else 0))
+            self.progress(
+                "Receiving changes",
+                summary.pulled,
+                summary.pulled + (1 if page.get("has_more") else 0),
+            )
             if not page.get("has_more") or not entries:
                 return
 
@@ -275,8 +293,9 @@ class SyncEngine:
                 "the registry's changes feed held an entry the console cannot read; nothing was changed"
             )
 
-    def _receive_in_page(self, theirs: Record, known: PagePrefetch, writer: PageWriter,
-                         summary: SyncSummary) -> None:
+    def _receive_in_page(
+        self, theirs: Record, known: PagePrefetch, writer: PageWriter, summary: SyncSummary
+    ) -> None:
         """:meth:`_receive` on what the page prefetched, writes buffered in ``writer``.
 
         Records with local edits waiting (a merge), and every record while
@@ -311,7 +330,9 @@ class SyncEngine:
                 local = self.store.get(type(theirs), theirs.id)
                 if local is not None:
                     self.state.set_version(theirs.TYPE, theirs.id, theirs.version)
-                    self.state.set_base(theirs.TYPE, theirs.id, theirs.version, record_payload(theirs))
+                    self.state.set_base(
+                        theirs.TYPE, theirs.id, theirs.version, record_payload(theirs)
+                    )
                     if not self.state.is_pending(theirs.TYPE, theirs.id):
                         self.state.queue(local.replace(version=theirs.version))
                     return
@@ -336,19 +357,31 @@ class SyncEngine:
             self.state.write_remote(theirs)
             self.state.set_base(theirs.TYPE, theirs.id, theirs.version, theirs_data)
             return
-        result = three_way_merge(base[1] if base else None, record_payload(mine),
-                                 theirs_data)
+        result = three_way_merge(base[1] if base else None, record_payload(mine), theirs_data)
         merged = cls.from_dict({**mine.to_dict(), **result.merged, "version": theirs.version})
         self.store.upsert(cls, [self.store.to_row(merged)])
         for name in result.from_theirs:
-            self.store._audit(merged, name, mine.to_dict().get(name), theirs_data.get(name),
-                              theirs.modified_by or "registry", "merged from the registry")
+            self.store._audit(
+                merged,
+                name,
+                mine.to_dict().get(name),
+                theirs_data.get(name),
+                theirs.modified_by or "registry",
+                "merged from the registry",
+            )
         self.state.set_base(theirs.TYPE, theirs.id, theirs.version, theirs_data)
         self.state.clear_conflicts(theirs.TYPE, theirs.id)
         for c in result.conflicts:
-            self.state.add_conflict(theirs.TYPE, theirs.id, kind="field", field=c.field,
-                                    base=c.base, mine=c.mine, theirs=c.theirs,
-                                    their_version=theirs.version)
+            self.state.add_conflict(
+                theirs.TYPE,
+                theirs.id,
+                kind="field",
+                field=c.field,
+                base=c.base,
+                mine=c.mine,
+                theirs=c.theirs,
+                their_version=theirs.version,
+            )
         if result.conflicts:
             summary.conflicts += 1
         elif record_payload(merged) != theirs_data:

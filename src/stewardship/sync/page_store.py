@@ -26,7 +26,7 @@ CHUNK = 500
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 class PagePrefetch:
@@ -46,16 +46,22 @@ class PagePrefetch:
             cls = RECORD_TYPES[record_type]
             for chunk in _chunks(list(dict.fromkeys(type_ids))):
                 marks = ", ".join("?" * len(chunk))
-                for row in conn.execute(f"SELECT * FROM [{cls.TABLE}] WHERE id IN ({marks})", chunk):
+                for row in conn.execute(
+                    f"SELECT * FROM [{cls.TABLE}] WHERE id IN ({marks})", chunk
+                ):
                     record = store._to_record(cls, row)
                     self.locals[(record_type, record.id)] = record
                 for record_id, version in conn.execute(
-                        "SELECT record_id, version FROM sync_base WHERE record_type = ?"
-                        f" AND record_id IN ({marks})", [record_type, *chunk]):
+                    "SELECT record_id, version FROM sync_base WHERE record_type = ?"
+                    f" AND record_id IN ({marks})",
+                    [record_type, *chunk],
+                ):
                     self.bases[(record_type, record_id)] = int(version)
                 for (record_id,) in conn.execute(
-                        "SELECT DISTINCT record_id FROM outbox WHERE record_type = ?"
-                        f" AND record_id IN ({marks})", [record_type, *chunk]):
+                    "SELECT DISTINCT record_id FROM outbox WHERE record_type = ?"
+                    f" AND record_id IN ({marks})",
+                    [record_type, *chunk],
+                ):
                     self.pending.add((record_type, record_id))
 
 
@@ -68,18 +74,28 @@ class PageWriter:
         self.audit: list[tuple[Record, str, object, object, str, str]] = []
         self.bases: list[tuple[str, str, int, str]] = []
 
-    def write_remote(self, record: Record, old: Record | None, note: str = "from the registry",
-                     *, fields: dict[str, Any] | None = None) -> None:
+    def write_remote(
+        self,
+        record: Record,
+        old: Record | None,
+        note: str = "from the registry",
+        *,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
         """As ``SyncState.write_remote``: the row as the registry has it, audited as theirs.
 
         ``fields`` is ``record.to_dict()`` when the caller has it already.
         """
         self.rows[type(record)].append(self.store.to_row(record, fields))
         who = record.modified_by or "registry"
-        self.audit.extend((record, field, before, after, who, note)
-                          for field, before, after in audit_changes(old, record))
+        self.audit.extend(
+            (record, field, before, after, who, note)
+            for field, before, after in audit_changes(old, record)
+        )
 
-    def set_base(self, record_type: str, record_id: str, version: int, data: dict[str, Any]) -> None:
+    def set_base(
+        self, record_type: str, record_id: str, version: int, data: dict[str, Any]
+    ) -> None:
         self.bases.append((record_type, record_id, version, json.dumps(data, sort_keys=True)))
 
     def flush(self) -> None:
@@ -90,8 +106,9 @@ class PageWriter:
             self.store.conn.executemany(
                 "INSERT INTO sync_base (record_type, record_id, version, data) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(record_type, record_id) DO UPDATE SET version = excluded.version,"
-                " data = excluded.data", self.bases)
+                " data = excluded.data",
+                self.bases,
+            )
         self.rows.clear()
         self.audit = []
         self.bases = []
-

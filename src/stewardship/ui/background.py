@@ -83,9 +83,15 @@ class TaskStatus(QWidget):
     def busy(self) -> bool:
         return self.task is not None
 
-    def start(self, message: str, fn: Callable[[Task], Any], *,
-              done: Callable[[Any], None], failed: Callable[[str], None],
-              cancelled: Callable[[], None] | None = None) -> Task:
+    def start(
+        self,
+        message: str,
+        fn: Callable[[Task], Any],
+        *,
+        done: Callable[[Any], None],
+        failed: Callable[[str], None],
+        cancelled: Callable[[], None] | None = None,
+    ) -> Task:
         """Run ``fn`` in the thread pool; the callbacks are called on the GUI thread."""
         task = Task(fn)
         self.task = task

@@ -63,8 +63,11 @@ class PaintProbe(QObject):
         viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (not self.done and event.type() == QEvent.Type.Paint
-                and self.table.model().rowCount() > 0):
+        if (
+            not self.done
+            and event.type() == QEvent.Type.Paint
+            and self.table.model().rowCount() > 0
+        ):
             self.done = True
             stamp = time.time()
             QTimer.singleShot(0, lambda: self._finish(stamp))
@@ -83,7 +86,9 @@ class PaintProbe(QObject):
                 time.sleep(0.005)
             page.repaint()
             app.processEvents()
-            print(f"STEWARDSHIP_BENCH visited {key} {time.perf_counter() - started:.6f}", flush=True)
+            print(
+                f"STEWARDSHIP_BENCH visited {key} {time.perf_counter() - started:.6f}", flush=True
+            )
         print(f"STEWARDSHIP_BENCH peak_rss_mb {peak_rss_mb():.1f}", flush=True)
         app.quit()
 

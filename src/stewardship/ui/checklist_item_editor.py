@@ -39,7 +39,12 @@ STATUS_LABELS = {
 #: (field, label, kind, hint) for the editable fields, in tab order.
 FIELDS: list[tuple[str, str, str, str]] = [
     ("status", "&Status", "status", ""),
-    ("not_applicable_reason", "Why not applicable", "text", "Required when the item does not apply"),
+    (
+        "not_applicable_reason",
+        "Why not applicable",
+        "text",
+        "Required when the item does not apply",
+    ),
     ("owner", "&Owner", "text", "Who does it"),
     ("due_date", "D&ue date", "date", "YYYY-MM-DD"),
     ("evidence", "&Evidence", "multiline", "What was done, when, and the result"),
@@ -110,8 +115,10 @@ class ItemEditor(EvidenceHashing, QWidget):
         self.sign_off_label = QLabel()
         self.sign_off_label.setWordWrap(True)
         self.sign_off_button = QPushButton("Sign &off")
-        self.sign_off_button.setToolTip("Sign this item off as you, now (Ctrl+Shift+S);"
-                                        " needs status Done and, where asked, evidence")
+        self.sign_off_button.setToolTip(
+            "Sign this item off as you, now (Ctrl+Shift+S);"
+            " needs status Done and, where asked, evidence"
+        )
         self.sign_off_button.clicked.connect(self.sign_off)
         self.withdraw_button = QPushButton("&Withdraw sign-off")
         self.withdraw_button.clicked.connect(self.withdraw_sign_off)
@@ -240,8 +247,9 @@ class ItemEditor(EvidenceHashing, QWidget):
             parsed = ChecklistItem.from_dict(values)
         except ValidationError as exc:
             problems.extend(exc.problems)
-            parsed = ChecklistItem.from_dict({k: v for k, v in values.items()
-                                              if k not in exc.fields()})
+            parsed = ChecklistItem.from_dict(
+                {k: v for k, v in values.items() if k not in exc.fields()}
+            )
         item = base.replace(**{k: getattr(parsed, k) for k in values}, **changes)
         bad = {p.field for p in problems}
         problems.extend(p for p in item.problems() if p.field not in bad)
@@ -292,7 +300,8 @@ class ItemEditor(EvidenceHashing, QWidget):
         enabled = self.original is not None
         if item.signed_off:
             self.sign_off_label.setText(
-                f"Signed off by <b>{item.signed_off_by}</b> on {_stamp(item.signed_off_at)}")
+                f"Signed off by <b>{item.signed_off_by}</b> on {_stamp(item.signed_off_at)}"
+            )
         else:
             self.sign_off_label.setText("Not signed off")
         self.sign_off_button.setVisible(not item.signed_off)
@@ -325,8 +334,9 @@ class ItemEditor(EvidenceHashing, QWidget):
             return None
         item, problems = self.candidate(signed_off_by=self.service.who, signed_off_at=utc_now())
         if problems:
-            self.errors["signed_off_by"].setText("Cannot sign off: " + "; ".join(
-                p.reason for p in problems))
+            self.errors["signed_off_by"].setText(
+                "Cannot sign off: " + "; ".join(p.reason for p in problems)
+            )
             self.errors["signed_off_by"].show()
             return None
         return self._store(item, note="signed off")

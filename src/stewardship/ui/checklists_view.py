@@ -70,7 +70,9 @@ class ChecklistsView(QWidget):
         self.picker.setAccessibleName("Model")
         self.picker.setMinimumWidth(380)
         # Sized by a typical entry, not by measuring every model's name (slow at 10,000).
-        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.picker.setMinimumContentsLength(48)
         self.picker.setToolTip("The model whose checklists are shown (Ctrl+L)")
         self.picker.currentIndexChanged.connect(self._picked)
@@ -129,9 +131,12 @@ class ChecklistsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(page_title("Checklists"))
-        layout.addWidget(page_subtitle(
-            "Proof, model by model, that the retention commitments were kept. Enter edits an"
-            " item; Ctrl+S saves, Ctrl+Shift+S signs off, Ctrl+H shows its history."))
+        layout.addWidget(
+            page_subtitle(
+                "Proof, model by model, that the retention commitments were kept. Enter edits an"
+                " item; Ctrl+S saves, Ctrl+Shift+S signs off, Ctrl+H shows its history."
+            )
+        )
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.picker, self.tree)
@@ -223,8 +228,11 @@ class ChecklistsView(QWidget):
             font.setBold(True)
             node.setFont(0, font)
             node.setData(1, VALUE_ROLE, group.progress.fraction)
-            node.setToolTip(1, f"{group.progress.complete} of {group.progress.total} complete"
-                               f" (done or not applicable), {group.progress.overdue} overdue")
+            node.setToolTip(
+                1,
+                f"{group.progress.complete} of {group.progress.total} complete"
+                f" (done or not applicable), {group.progress.overdue} overdue",
+            )
             node.setFirstColumnSpanned(False)
             self.tree.addTopLevelItem(node)
             for item in group.items:
@@ -262,8 +270,11 @@ class ChecklistsView(QWidget):
         late = sum(i.is_overdue(self.ctx.today()) for i in items)
         gate = len(open_required(items))
         parts = [f"{done} of {len(items)} items complete", f"{late} overdue"]
-        parts.append(f"{gate} required item{'s' if gate != 1 else ''} open before retirement"
-                     if gate else "every required item is done")
+        parts.append(
+            f"{gate} required item{'s' if gate != 1 else ''} open before retirement"
+            if gate
+            else "every required item is done"
+        )
         self.summary.setText(" · ".join(parts))
 
     def _show_history(self) -> None:
@@ -272,8 +283,14 @@ class ChecklistsView(QWidget):
         self.history.setRowCount(len(rows))
         for r, row in enumerate(rows):
             field = "Created" if row["field"] == "(created)" else label(row["field"])
-            values = [(row["at"] or "").replace("T", " ").replace("Z", ""), row["who"], field,
-                      row["old"] or "", row["new"] or "", row["note"] or ""]
+            values = [
+                (row["at"] or "").replace("T", " ").replace("Z", ""),
+                row["who"],
+                field,
+                row["old"] or "",
+                row["new"] or "",
+                row["note"] or "",
+            ]
             for c, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setToolTip(value)
@@ -284,8 +301,9 @@ class ChecklistsView(QWidget):
     def _confirm_discard(self) -> bool:
         return not self.editor.is_dirty() or confirm_discard(self, "this item")
 
-    def _current_changed(self, current: QTreeWidgetItem | None,
-                         previous: QTreeWidgetItem | None) -> None:
+    def _current_changed(
+        self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None
+    ) -> None:
         if self._rebuilding or current is None:
             return
         item = current.data(0, ITEM_ROLE)

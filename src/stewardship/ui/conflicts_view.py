@@ -69,7 +69,9 @@ class FieldChoice:
         if mode == MINE:
             self.edit.setText("" if self.conflict.mine in (None, "") else show(self.conflict.mine))
         elif mode == THEIRS:
-            self.edit.setText("" if self.conflict.theirs in (None, "") else show(self.conflict.theirs))
+            self.edit.setText(
+                "" if self.conflict.theirs in (None, "") else show(self.conflict.theirs)
+            )
         else:
             self.edit.setFocus()
 
@@ -102,8 +104,9 @@ class ConflictsView(QWidget):
         self.detail_layout.setContentsMargins(16, 12, 16, 12)
         self.detail_layout.setSpacing(10)
 
-        self.empty = QLabel("No conflicts. Edits made elsewhere merged cleanly, or nothing has"
-                            " been synced yet.")
+        self.empty = QLabel(
+            "No conflicts. Edits made elsewhere merged cleanly, or nothing has been synced yet."
+        )
         self.empty.setProperty("role", "hint")
 
         splitter = QSplitter()
@@ -115,9 +118,12 @@ class ConflictsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(page_title("Conflicts"))
-        layout.addWidget(page_subtitle(
-            "The same field was changed here and on another laptop, or a record was deleted on one"
-            " side and edited on the other. Nothing is overwritten until you decide."))
+        layout.addWidget(
+            page_subtitle(
+                "The same field was changed here and on another laptop, or a record was deleted on one"
+                " side and edited on the other. Nothing is overwritten until you decide."
+            )
+        )
         layout.addWidget(self.empty)
         layout.addWidget(splitter, 1)
 
@@ -151,21 +157,27 @@ class ConflictsView(QWidget):
         if row < 0 or row >= len(self.groups):
             return
         group = self.groups[row]
-        heading = QLabel(f"{group.title}  <span style='color:#5f6b7a; font-size:13px'>"
-                         f"({group.record_type.replace('_', ' ')})</span>")
+        heading = QLabel(
+            f"{group.title}  <span style='color:#5f6b7a; font-size:13px'>"
+            f"({group.record_type.replace('_', ' ')})</span>"
+        )
         heading.setObjectName("pageTitle")
         self.detail_layout.addWidget(heading)
         for rejected in group.rejected:
-            text = QLabel(f"The registry refused the last change: {rejected.detail}"
-                          + (f" (field: {rejected.field})" if rejected.field else "")
-                          + ". Edit the record to fix it; it will be sent again.")
+            text = QLabel(
+                f"The registry refused the last change: {rejected.detail}"
+                + (f" (field: {rejected.field})" if rejected.field else "")
+                + ". Edit the record to fix it; it will be sent again."
+            )
             text.setWordWrap(True)
             text.setProperty("role", "error")
             self.detail_layout.addWidget(text)
         if group.fields:
-            hint = QLabel("Choose, field by field: keep your value, take the one from the other"
-                          " laptop, or type the value both should have. Resolve applies them all;"
-                          " the result syncs next time.")
+            hint = QLabel(
+                "Choose, field by field: keep your value, take the one from the other"
+                " laptop, or type the value both should have. Resolve applies them all;"
+                " the result syncs next time."
+            )
             hint.setWordWrap(True)
             hint.setProperty("role", "hint")
             self.detail_layout.addWidget(hint)
@@ -174,8 +186,9 @@ class ConflictsView(QWidget):
             grid.setVerticalSpacing(10)
             for col in (1, 2, 3, 5):
                 grid.setColumnStretch(col, 1)
-            for col, title in enumerate(["Field", "Before (last synced)", "Mine", "Theirs",
-                                         "Decision", "Result"]):
+            for col, title in enumerate(
+                ["Field", "Before (last synced)", "Mine", "Theirs", "Decision", "Result"]
+            ):
                 grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
             for r, conflict in enumerate(group.fields, start=1):
                 choice = FieldChoice(conflict)
@@ -183,7 +196,9 @@ class ConflictsView(QWidget):
                 name = QLabel(f"<b>{_field_label(conflict.field)}</b>")
                 name.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 grid.addWidget(name, r, 0)
-                for col, value in enumerate((conflict.base, conflict.mine, conflict.theirs), start=1):
+                for col, value in enumerate(
+                    (conflict.base, conflict.mine, conflict.theirs), start=1
+                ):
                     label = QLabel(show(value))
                     label.setWordWrap(True)
                     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

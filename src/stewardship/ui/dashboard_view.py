@@ -39,17 +39,30 @@ def _progress_text(row: DashboardRow) -> str:
 COLUMNS: list[Column[DashboardRow]] = [
     Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
     Column("State", lambda r: r.model.lifecycle.label),
-    Column("Retires", lambda r: r.retirement.strftime("%a %d %b %Y") if r.retirement else "",
-           sort=_date_key,
-           tooltip=lambda r: "confirmed" if r.model.retirement_on else "tentative (not before)"),
-    Column("Days left", lambda r: r.countdown,
-           sort=lambda r: r.days_left if r.days_left is not None else 10**6, align_right=True),
-    Column("Notice given", lambda r: r.notice_text,
-           sort=lambda r: r.notice_given if r.notice_given is not None else -1,
-           tooltip=lambda r: f"Policy for {r.model.provider}: {r.notice_required} days"),
-    Column("Checklists", _progress_text,
-           sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
-           value=lambda r: r.progress.fraction if r.progress.total else None),
+    Column(
+        "Retires",
+        lambda r: r.retirement.strftime("%a %d %b %Y") if r.retirement else "",
+        sort=_date_key,
+        tooltip=lambda r: "confirmed" if r.model.retirement_on else "tentative (not before)",
+    ),
+    Column(
+        "Days left",
+        lambda r: r.countdown,
+        sort=lambda r: r.days_left if r.days_left is not None else 10**6,
+        align_right=True,
+    ),
+    Column(
+        "Notice given",
+        lambda r: r.notice_text,
+        sort=lambda r: r.notice_given if r.notice_given is not None else -1,
+        tooltip=lambda r: f"Policy for {r.model.provider}: {r.notice_required} days",
+    ),
+    Column(
+        "Checklists",
+        _progress_text,
+        sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
+        value=lambda r: r.progress.fraction if r.progress.total else None,
+    ),
     Column("Replacement", lambda r: r.model.replacement or "—"),
 ]
 
@@ -75,14 +88,22 @@ class DashboardView(QWidget):
 
         self.subtitle = page_subtitle("")
         self.cards = {
-            "retiring_30": Card("retiring within 30 days",
-                                "Models not yet retired whose retirement date is in the next 30 days"),
-            "retiring_90": Card("retiring within 90 days",
-                                "Models not yet retired whose retirement date is in the next 90 days"),
-            "overdue_items": Card("overdue checklist items",
-                                  "Checklist items whose due date has passed and that are not done"),
-            "notice_violations": Card("notice-policy violations",
-                                      "Models whose announced notice is shorter than the policy"),
+            "retiring_30": Card(
+                "retiring within 30 days",
+                "Models not yet retired whose retirement date is in the next 30 days",
+            ),
+            "retiring_90": Card(
+                "retiring within 90 days",
+                "Models not yet retired whose retirement date is in the next 90 days",
+            ),
+            "overdue_items": Card(
+                "overdue checklist items",
+                "Checklist items whose due date has passed and that are not done",
+            ),
+            "notice_violations": Card(
+                "notice-policy violations",
+                "Models whose announced notice is shorter than the policy",
+            ),
         }
         cards = QHBoxLayout()
         cards.setSpacing(12)
@@ -90,7 +111,9 @@ class DashboardView(QWidget):
             cards.addWidget(card)
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by model, state, provider, replacement…  (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(
+            "Filter by model, state, provider, replacement…  (Ctrl+F)"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter retirements")
 
@@ -98,9 +121,16 @@ class DashboardView(QWidget):
             COLUMNS,
             row_style=row_style,
             search_text=lambda r: " ".join(
-                [r.model.display_name, r.model.slug, r.model.provider, r.model.family,
-                 r.model.lifecycle.label, r.model.replacement, r.countdown,
-                 "overdue" if r.overdue else ""]
+                [
+                    r.model.display_name,
+                    r.model.slug,
+                    r.model.provider,
+                    r.model.family,
+                    r.model.lifecycle.label,
+                    r.model.replacement,
+                    r.countdown,
+                    "overdue" if r.overdue else "",
+                ]
             ),
             parent=self,
         )
@@ -173,7 +203,9 @@ class DashboardView(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} of {total} shown" if shown != total else f"{total} models")
+        self.count_label.setText(
+            f"{shown} of {total} shown" if shown != total else f"{total} models"
+        )
 
     def selected_model_id(self) -> str | None:
         index = self.table.currentIndex()

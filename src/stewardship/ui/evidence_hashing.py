@@ -31,6 +31,7 @@ class EvidenceHashing:
     hash_job: HashJob | None = None
 
     if TYPE_CHECKING:  # provided by the editor
+
         def validate(self) -> object: ...
 
     def _make_hashing_controls(self) -> None:

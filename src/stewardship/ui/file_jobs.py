@@ -66,8 +66,9 @@ class FileJob(QRunnable):
 class ProblemsDialog(QDialog):
     """A refused file: the headline and every problem, readable and copyable."""
 
-    def __init__(self, title: str, headline: str, problems: list[FileProblem],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, headline: str, problems: list[FileProblem], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(720, 420)
@@ -86,8 +87,9 @@ class ProblemsDialog(QDialog):
         layout.addWidget(self.text, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = QPushButton("Copy problems")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
-            headline + "\n" + self.text.toPlainText()))
+        copy.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(headline + "\n" + self.text.toPlainText())
+        )
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -56,8 +56,9 @@ class ExportDialog(QDialog):
             self.group.addButton(button, number)
             layout.addWidget(button)
         self.group.button(0).setChecked(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Choose file…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -83,8 +84,7 @@ class ImportExportActions(QObject):
         self._on_success: Callable[[Any], None] = lambda _result: None
 
         menu.addSeparator()
-        self.import_action = QAction("&Import schedules…", window,
-                                     shortcut=QKeySequence("Ctrl+I"))
+        self.import_action = QAction("&Import schedules…", window, shortcut=QKeySequence("Ctrl+I"))
         self.import_action.setStatusTip("Import a CSV of model schedules or a JSON export")
         self.import_action.triggered.connect(self.choose_import)
         menu.addAction(self.import_action)
@@ -100,8 +100,11 @@ class ImportExportActions(QObject):
     # -- entry points ----------------------------------------------------
     def choose_import(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self.window, "Import schedules", str(Path.home()),
-            "Schedules and exports (*.csv *.json);;All files (*)")
+            self.window,
+            "Import schedules",
+            str(Path.home()),
+            "Schedules and exports (*.csv *.json);;All files (*)",
+        )
         if name:
             self.start_import(Path(name))
 
@@ -109,15 +112,25 @@ class ImportExportActions(QObject):
         from ..services.importing import import_file  # loaded on first use, not at start-up
 
         who = self.ctx.who
-        self._start(lambda store, progress, cancelled: import_file(
-            store, path, who, progress=progress, cancelled=cancelled),
-            f"Importing {path.name}…", path.name, self._imported)
+        self._start(
+            lambda store, progress, cancelled: import_file(
+                store, path, who, progress=progress, cancelled=cancelled
+            ),
+            f"Importing {path.name}…",
+            path.name,
+            self._imported,
+        )
 
     def start_bundled(self, key: str) -> None:
         who = self.ctx.who
-        self._start(lambda store, progress, cancelled: import_bundled(
-            store, key, who, progress=progress, cancelled=cancelled),
-            f"Importing the {key} public schedule…", f"{key}.csv", self._imported)
+        self._start(
+            lambda store, progress, cancelled: import_bundled(
+                store, key, who, progress=progress, cancelled=cancelled
+            ),
+            f"Importing the {key} public schedule…",
+            f"{key}.csv",
+            self._imported,
+        )
 
     def choose_export(self) -> None:
         dialog = ExportDialog(self.window)
@@ -125,21 +138,28 @@ class ImportExportActions(QObject):
             return
         label, fmt, table, suffix, filter_ = dialog.choice()
         stem = f"stewardship-{table or fmt}" if fmt != "ics" else "stewardship-dates"
-        name, _ = QFileDialog.getSaveFileName(self.window, label,
-                                              str(Path.home() / f"{stem}{suffix}"), filter_)
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, label, str(Path.home() / f"{stem}{suffix}"), filter_
+        )
         if name:
             self.start_export(fmt, table, Path(name))
 
     def start_export(self, fmt: str, table: str | None, path: Path) -> None:
         from ..services.exporting import export  # loaded on first use, not at start-up
 
-        self._start(lambda store, progress, cancelled: export(
-            store, fmt, path, table=table, progress=progress, cancelled=cancelled),
-            f"Exporting to {path.name}…", path.name, self._exported)
+        self._start(
+            lambda store, progress, cancelled: export(
+                store, fmt, path, table=table, progress=progress, cancelled=cancelled
+            ),
+            f"Exporting to {path.name}…",
+            path.name,
+            self._exported,
+        )
 
     # -- running ---------------------------------------------------------
-    def _start(self, work: Callable[..., Any], label: str, name: str,
-               on_success: Callable[[Any], None]) -> None:
+    def _start(
+        self, work: Callable[..., Any], label: str, name: str, on_success: Callable[[Any], None]
+    ) -> None:
         if self.job is not None:
             QMessageBox.information(self.window, "Busy", "An import or export is still running.")
             return
@@ -185,8 +205,12 @@ class ImportExportActions(QObject):
             self._say(str(error))
         else:
             self._say(f"{self._name}: {error}")
-            box = QMessageBox(QMessageBox.Icon.Warning, "Stewardship Console",
-                              f"{self._name} could not be processed.", parent=self.window)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Stewardship Console",
+                f"{self._name} could not be processed.",
+                parent=self.window,
+            )
             box.setInformativeText(str(error))
             self.dialog = box
             box.open()

@@ -42,8 +42,11 @@ COLUMNS: list[Column[Interview]] = [
     Column("Held on", lambda i: i.held_on.isoformat() if i.held_on else ""),
     Column("Interviewers", lambda i: i.interviewers),
     Column("Protocol", lambda i: i.protocol_version),
-    Column("Transcript SHA-256", lambda i: short_digest(i.transcript_sha256),
-           tooltip=lambda i: i.transcript_sha256 or None),
+    Column(
+        "Transcript SHA-256",
+        lambda i: short_digest(i.transcript_sha256),
+        tooltip=lambda i: i.transcript_sha256 or None,
+    ),
 ]
 
 
@@ -53,8 +56,9 @@ def transcript_job(store_path: Path, data_dir: Path, source: Path):
     def run(task: Task) -> StoredTranscript:
         store = Store(store_path)
         try:
-            return store_transcript(store, data_dir, source, progress=task.report,
-                                    cancelled=task.is_cancelled)
+            return store_transcript(
+                store, data_dir, source, progress=task.report, cancelled=task.is_cancelled
+            )
         finally:
             store.close()
 
@@ -99,8 +103,9 @@ class InterviewForm(RecordForm):
 
     def set_transcript(self, stored: StoredTranscript) -> None:
         """Attach a stored transcript to the interview being edited (saved with it)."""
-        self._base = self._base.replace(transcript_name=stored.original_name,
-                                        transcript_sha256=stored.sha256)
+        self._base = self._base.replace(
+            transcript_name=stored.original_name, transcript_sha256=stored.sha256
+        )
         self._show_transcript(self._base)
         self.validate()
 
@@ -109,10 +114,15 @@ class InterviewForm(RecordForm):
         if not record.transcript_sha256:
             self.transcript.setText("No transcript attached.")
             return
-        where = ("kept in this data folder" if self.service.is_present(record)
-                 else "not in this data folder (attached on another machine)")
-        self.transcript.setText(f"{record.transcript_name or 'transcript'} · {where}\n"
-                                f"SHA-256 {record.transcript_sha256}")
+        where = (
+            "kept in this data folder"
+            if self.service.is_present(record)
+            else "not in this data folder (attached on another machine)"
+        )
+        self.transcript.setText(
+            f"{record.transcript_name or 'transcript'} · {where}\n"
+            f"SHA-256 {record.transcript_sha256}"
+        )
 
 
 class InterviewsPanel(QWidget):
@@ -188,8 +198,12 @@ class InterviewsPanel(QWidget):
 
     # -- transcripts -----------------------------------------------------
     def _ask_transcript(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Attach a transcript", str(Path.home()),
-                                              "Transcripts (*.txt *.md *.json *.pdf);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Attach a transcript",
+            str(Path.home()),
+            "Transcripts (*.txt *.md *.json *.pdf);;All files (*)",
+        )
         if path:
             self.attach_file(Path(path))
 
@@ -199,18 +213,26 @@ class InterviewsPanel(QWidget):
             return None
         self.form.attach_button.setEnabled(False)
         job = transcript_job(self.ctx.store.path, self.ctx.data_dir, source)
-        return self.task_status.start(f"Copying and hashing {source.name}…", job,
-                                      done=self._transcript_stored, failed=self._transcript_failed,
-                                      cancelled=lambda: self.form.attach_button.setEnabled(True))
+        return self.task_status.start(
+            f"Copying and hashing {source.name}…",
+            job,
+            done=self._transcript_stored,
+            failed=self._transcript_failed,
+            cancelled=lambda: self.form.attach_button.setEnabled(True),
+        )
 
     def _transcript_stored(self, stored: object) -> None:
         assert isinstance(stored, StoredTranscript)
         self.form.attach_button.setEnabled(True)
         self.form.set_transcript(stored)
-        note = ("already in the data folder: kept once" if stored.already_stored
-                else "copied into the data folder")
-        self.task_status.show_message(f"{stored.original_name}: {note}. Save the interview"
-                                      " to keep the link.")
+        note = (
+            "already in the data folder: kept once"
+            if stored.already_stored
+            else "copied into the data folder"
+        )
+        self.task_status.show_message(
+            f"{stored.original_name}: {note}. Save the interview to keep the link."
+        )
 
     def _transcript_failed(self, error: str) -> None:
         self.form.attach_button.setEnabled(True)

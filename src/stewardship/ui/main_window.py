@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
             page.resolved.connect(self.refresh)  # type: ignore[attr-defined]
         elif key == "checklists":
             page.items_changed.connect(  # type: ignore[attr-defined]
-                lambda: self.pages.mark_stale("dashboard"))
+                lambda: self.pages.mark_stale("dashboard")
+            )
 
     # -- navigation ------------------------------------------------------
     def _build_menus(self) -> None:

@@ -26,7 +26,9 @@ FIELDS = [
     FieldSpec("state", "Lifecycle state", "choice"),
     FieldSpec("released_on", "Released on", "date"),
     FieldSpec("deprecation_announced_on", "Deprecation announced", "date"),
-    FieldSpec("retirement_not_before", "Retires not before", "date", "Tentative date, " + DATE_HINT),
+    FieldSpec(
+        "retirement_not_before", "Retires not before", "date", "Tentative date, " + DATE_HINT
+    ),
     FieldSpec("retirement_on", "Retires on", "date", "Confirmed date, " + DATE_HINT),
     FieldSpec("retired_on", "Retired on", "date", "Actual date, " + DATE_HINT),
     FieldSpec("replacement", "Replacement", "text", "Slug of the recommended replacement"),

@@ -34,8 +34,11 @@ COLUMNS: list[Column[ModelSummary]] = [
     Column("Slug", lambda m: m.slug),
     Column("Provider", lambda m: m.provider),
     Column("State", lambda m: m.lifecycle.label),
-    Column("Retires", lambda m: _date(m.retired_on or m.planned_retirement),
-           sort=lambda m: _date(m.retired_on or m.planned_retirement) or "9999"),
+    Column(
+        "Retires",
+        lambda m: _date(m.retired_on or m.planned_retirement),
+        sort=lambda m: _date(m.retired_on or m.planned_retirement) or "9999",
+    ),
     Column("Replacement", lambda m: m.replacement),
 ]
 
@@ -124,7 +127,9 @@ class ModelsView(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} of {total} models" if shown != total else f"{total} models")
+        self.count_label.setText(
+            f"{shown} of {total} models" if shown != total else f"{total} models"
+        )
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -141,8 +146,12 @@ class ModelsView(QWidget):
 
     # -- editing ---------------------------------------------------------
     def _confirm_discard(self) -> bool:
-        if not self.form.is_dirty() or (self.form.original is None and not any(
-                v for k, v in self.form.values().items() if k not in {"state", "internal_only"})):
+        if not self.form.is_dirty() or (
+            self.form.original is None
+            and not any(
+                v for k, v in self.form.values().items() if k not in {"state", "internal_only"}
+            )
+        ):
             return True
         return confirm_discard(self, "this model")
 

@@ -55,16 +55,19 @@ class OrgDefaultsPanel(QFrame):
 
         url = settings.registry_url
         self.registry_label = _label(
-            _with_source(url.value, url) if url.value else
-            f"<span style='color:{MUTED}'>none set: the console works offline</span>",
+            _with_source(url.value, url)
+            if url.value
+            else f"<span style='color:{MUTED}'>none set: the console works offline</span>",
             "registryUrl",
         )
         form.addRow("Registry:", self.registry_label)
 
         ca = settings.ca_bundle
         self.ca_label = _label(
-            _with_source(ca.value, ca) if ca.value else
-            f"<span style='color:{MUTED}'>system certificates</span>", "caBundle"
+            _with_source(ca.value, ca)
+            if ca.value
+            else f"<span style='color:{MUTED}'>system certificates</span>",
+            "caBundle",
         )
         form.addRow("CA bundle:", self.ca_label)
 

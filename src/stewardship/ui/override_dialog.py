@@ -20,8 +20,9 @@ from ..domain.records import ChecklistItem
 class RetirementOverrideDialog(QDialog):
     """Lists the open items; "Retire anyway" needs a written reason (kept in the audit log)."""
 
-    def __init__(self, model_name: str, open_items: list[ChecklistItem],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model_name: str, open_items: list[ChecklistItem], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Required checklist items are open")
         self.setMinimumWidth(560)
@@ -30,7 +31,8 @@ class RetirementOverrideDialog(QDialog):
             f"<b>{model_name}</b> cannot retire yet: {count} required checklist item"
             f"{'' if count == 1 else 's'} {'is' if count == 1 else 'are'} not done. Finish them"
             " in Checklists, or write why it must retire now; the reason and this list are kept"
-            " in the audit log.")
+            " in the audit log."
+        )
         intro.setWordWrap(True)
         self.items = QListWidget()
         self.items.setAccessibleName("Open required items")

@@ -17,9 +17,13 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 class LazyPages(Mapping[str, QWidget]):
     """Pages by view key. Looking one up builds it (and loads its data) if needed."""
 
-    def __init__(self, stack: QStackedWidget, keys: list[str],
-                 build: Callable[[str], QWidget],
-                 on_built: Callable[[str, QWidget], None] | None = None) -> None:
+    def __init__(
+        self,
+        stack: QStackedWidget,
+        keys: list[str],
+        build: Callable[[str], QWidget],
+        on_built: Callable[[str, QWidget], None] | None = None,
+    ) -> None:
         self.stack = stack
         self.keys = list(keys)
         self._build = build

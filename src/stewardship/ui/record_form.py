@@ -49,8 +49,9 @@ class RecordForm(QWidget):
     saved = Signal(object)
     noun = "record"
 
-    def __init__(self, record_cls: type[Record], specs: list[FieldSpec],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, record_cls: type[Record], specs: list[FieldSpec], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.record_cls = record_cls
         self.specs = specs
@@ -140,7 +141,8 @@ class RecordForm(QWidget):
             widget = QComboBox()
             # long choices (an interview's interviewers) must not widen the form
             widget.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             widget.setMinimumContentsLength(14)
             widget.currentIndexChanged.connect(lambda _=None, n=spec.name: self._changed(n))
         elif spec.kind == "multiline":
@@ -250,8 +252,9 @@ class RecordForm(QWidget):
             by_field.setdefault(p.field, []).append(p.reason)
         for name, label in self.errors.items():
             reasons = by_field.get(name, [])
-            visible = bool(reasons) and (show_all or name in self._touched
-                                         or self.original is not None)
+            visible = bool(reasons) and (
+                show_all or name in self._touched or self.original is not None
+            )
             label.setText("; ".join(reasons) if visible else "")
             label.setVisible(visible)
             widget = self.widgets[name]

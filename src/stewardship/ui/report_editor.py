@@ -42,8 +42,7 @@ SECTION_HINTS = {
 }
 
 
-def export_job(store_path: Path, data_dir: Path, model_id: str, today, fmt: str,
-               target: Path):
+def export_job(store_path: Path, data_dir: Path, model_id: str, today, fmt: str, target: Path):
     """A worker function: read with its own connection, render, write atomically."""
 
     def run(task: Task) -> Path:
@@ -84,8 +83,10 @@ class ReportEditor(QWidget):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#e8f1fa; border:1px solid #b7cde3; border-radius:4px;"
-                                  " padding:6px 10px; color:#1c2733;")
+        self.banner.setStyleSheet(
+            "background:#e8f1fa; border:1px solid #b7cde3; border-radius:4px;"
+            " padding:6px 10px; color:#1c2733;"
+        )
         self.banner.hide()
 
         self.status = QComboBox()
@@ -209,8 +210,10 @@ class ReportEditor(QWidget):
         self.reopen_button.setVisible(final)
         self.export_button.setEnabled(has_model)
         if final:
-            self.banner.setText("This report is final and read-only. Reopen it, with a reason,"
-                                " to edit it; the reason goes into its history.")
+            self.banner.setText(
+                "This report is final and read-only. Reopen it, with a reason,"
+                " to edit it; the reason goes into its history."
+            )
         elif self.original is not None and self.original.reopen_reason:
             self.banner.setText(f"Reopened: {self.original.reopen_reason}")
         else:
@@ -220,8 +223,9 @@ class ReportEditor(QWidget):
     # -- editing ---------------------------------------------------------
     def candidate(self) -> Report:
         changes = {name: edit.toPlainText() for name, edit in self.sections.items()}
-        return self._base.replace(status=self.status.currentData(),
-                                  reviewers=self.reviewers.text().strip(), **changes)
+        return self._base.replace(
+            status=self.status.currentData(), reviewers=self.reviewers.text().strip(), **changes
+        )
 
     def is_dirty(self) -> bool:
         if self.model is None:
@@ -292,7 +296,8 @@ class ReportEditor(QWidget):
 
     def _ask_reopen(self) -> None:
         reason, ok = QInputDialog.getText(
-            self, "Reopen the final report", "Why does the final report need changing?")
+            self, "Reopen the final report", "Why does the final report need changing?"
+        )
         if ok:
             self.reopen(reason)
 
@@ -301,8 +306,9 @@ class ReportEditor(QWidget):
         if self.model is None or self.task_status.busy():
             return
         if self.is_dirty():
-            QMessageBox.information(self, "Unsaved changes",
-                                    "Export writes the saved report. Save or revert first.")
+            QMessageBox.information(
+                self, "Unsaved changes", "Export writes the saved report. Save or revert first."
+            )
             return
         name = str(Path.home() / f"{self.model.slug}-post-deployment-report.pdf")
         path, chosen = QFileDialog.getSaveFileName(self, "Export report", name, EXPORT_FILTERS)
@@ -320,11 +326,16 @@ class ReportEditor(QWidget):
         if self.model is None or self.task_status.busy():
             return None
         self.export_button.setEnabled(False)
-        job = export_job(self.ctx.store.path, self.ctx.data_dir, self.model.id,
-                         self.ctx.today(), fmt, target)
-        return self.task_status.start(f"Writing {target.name}…", job,
-                                      done=self._exported, failed=self._export_failed,
-                                      cancelled=lambda: self.export_button.setEnabled(True))
+        job = export_job(
+            self.ctx.store.path, self.ctx.data_dir, self.model.id, self.ctx.today(), fmt, target
+        )
+        return self.task_status.start(
+            f"Writing {target.name}…",
+            job,
+            done=self._exported,
+            failed=self._export_failed,
+            cancelled=lambda: self.export_button.setEnabled(True),
+        )
 
     def _exported(self, path: object) -> None:
         self.export_button.setEnabled(self.model is not None)
@@ -343,8 +354,11 @@ def _header_html(doc: ReportDocument) -> str:
     pairs = [(k, v) for k, v in doc.header() if k not in skip]
     cells = []
     for i in range(0, len(pairs), 2):
-        row = "".join(f"<td style='color:#5f6b7a; padding-right:8px'>{e(k)}</td>"
-                      f"<td style='padding-right:24px'>{e(v)}</td>" for k, v in pairs[i:i + 2])
+        row = "".join(
+            f"<td style='color:#5f6b7a; padding-right:8px'>{e(k)}</td>"
+            f"<td style='padding-right:24px'>{e(v)}</td>"
+            for k, v in pairs[i : i + 2]
+        )
         cells.append(f"<tr>{row}</tr>")
     return f"<table cellspacing='0' cellpadding='1'>{''.join(cells)}</table>"
 

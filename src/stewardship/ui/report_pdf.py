@@ -34,9 +34,14 @@ def write_pdf(doc: ReportDocument, target: Path) -> None:
         writer.setTitle(doc.title)
         writer.setCreator(f"Stewardship Console {__version__}")
         writer.setResolution(PDF_RESOLUTION)
-        writer.setPageLayout(QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-            QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(18, 18, 18, 18),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         text.print_(writer)
         del writer  # flushes and closes the file
         if tmp.stat().st_size == 0:

@@ -47,9 +47,11 @@ class ReportsView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find a model")
         self.list_model = RowTableModel(
-            COLUMNS, row_style=row_style,
+            COLUMNS,
+            row_style=row_style,
             search_text=lambda r: f"{r.model.display_name} {r.model.slug} {r.status_text}",
-            parent=self)
+            parent=self,
+        )
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.list_model)
         self.search.textChanged.connect(self.proxy.set_search)
@@ -88,9 +90,12 @@ class ReportsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(page_title("Reports"))
-        layout.addWidget(page_subtitle(
-            "Post-deployment reports: the model's reflections, its preferences about future"
-            " models and the team's interpretation, with the interviews they draw on."))
+        layout.addWidget(
+            page_subtitle(
+                "Post-deployment reports: the model's reflections, its preferences about future"
+                " models and the team's interpretation, with the interviews they draw on."
+            )
+        )
         layout.addWidget(self.splitter, 1)
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")
@@ -143,7 +148,8 @@ class ReportsView(QWidget):
         if self.editor.model is not None and row.model.id == self.editor.model.id:
             return
         dirty = self.editor.is_dirty() or (
-            self.interviews.form.original is not None and self.interviews.form.is_dirty())
+            self.interviews.form.original is not None and self.interviews.form.is_dirty()
+        )
         if dirty and not confirm_discard(self, "this report"):
             if self.editor.model is not None:
                 self._select_row_of(self.editor.model.id)

@@ -27,15 +27,22 @@ FIELDS = [
     FieldSpec("source", "From", "choice"),
     FieldSpec("interview_id", "Interview", "choice"),
     FieldSpec("category", "Category", "choice"),
-    FieldSpec("words", "Request", "multiline",
-              "The request in the requester's own words, exactly as received", 80),
+    FieldSpec(
+        "words",
+        "Request",
+        "multiline",
+        "The request in the requester's own words, exactly as received",
+        80,
+    ),
     FieldSpec("received_on", "Received on", "date", DATE_HINT),
     FieldSpec("estimated_cost", "Cost of responding", "choice"),
     FieldSpec("status", "Status", "choice"),
     FieldSpec("response", "Response", "multiline", "What was done or said in reply", 56),
     FieldSpec("rationale", "Rationale", "multiline", "Why", 48),
     FieldSpec("responded_on", "Responded on", "date", DATE_HINT),
-    FieldSpec("notes", "Notes", "multiline", "Corrections and context; every change is audited", 56),
+    FieldSpec(
+        "notes", "Notes", "multiline", "Corrections and context; every change is audited", 56
+    ),
 ]
 
 
@@ -46,8 +53,9 @@ def _enum_choices(enum: type) -> list[tuple[str, str]]:
 class RequestForm(RecordForm):
     noun = "request"
 
-    def __init__(self, service: RequestService, today: Callable[[], date],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: RequestService, today: Callable[[], date], parent: QWidget | None = None
+    ) -> None:
         super().__init__(PreferenceRequest, FIELDS, parent)
         self.service = service
         self.today = today
@@ -79,15 +87,18 @@ class RequestForm(RecordForm):
         stored = self.original is not None
         words.setReadOnly(stored)
         words.setToolTip(WORDS_FROZEN if stored else "")
-        self.hints["words"].setText("Saved words never change; put a correction in Notes."
-                                    if stored else "")
+        self.hints["words"].setText(
+            "Saved words never change; put a correction in Notes." if stored else ""
+        )
         self.hints["words"].setVisible(stored)
         self._show_history(record)
 
     def _fill_interviews(self, model_id: str) -> None:
         interviews = self.service.interviews(model_id) if model_id else []
-        self.set_choices("interview_id", [("No linked interview", ""),
-                                          *((interview_label(i), i.id) for i in interviews)])
+        self.set_choices(
+            "interview_id",
+            [("No linked interview", ""), *((interview_label(i), i.id) for i in interviews)],
+        )
 
     def after_change(self, name: str) -> None:
         if name == "status" and name in self._touched:
@@ -103,8 +114,10 @@ class RequestForm(RecordForm):
             if not from_interview and combo.currentIndex() != 0 and not self._loading:
                 combo.setCurrentIndex(0)
             self.hints["interview_id"].setText(
-                "Only a request from a model interview links to one" if not from_interview
-                else ("No interview of this model is recorded yet" if combo.count() <= 1 else ""))
+                "Only a request from a model interview links to one"
+                if not from_interview
+                else ("No interview of this model is recorded yet" if combo.count() <= 1 else "")
+            )
             self.hints["interview_id"].setVisible(bool(self.hints["interview_id"].text()))
 
     def check(self, record: Record) -> list[Problem]:

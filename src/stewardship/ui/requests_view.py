@@ -46,25 +46,43 @@ def _one_line(text: str, limit: int = 90) -> str:
 
 
 COLUMNS: list[Column[RequestRow]] = [
-    Column("Received", lambda r: r.request.received_on.isoformat() if r.request.received_on else "",
-           sort=lambda r: r.request.received_on.isoformat() if r.request.received_on else ""),
+    Column(
+        "Received",
+        lambda r: r.request.received_on.isoformat() if r.request.received_on else "",
+        sort=lambda r: r.request.received_on.isoformat() if r.request.received_on else "",
+    ),
     Column("Model", lambda r: r.model_name, tooltip=lambda r: r.model_slug),
     Column("From", lambda r: label(r.request.source), tooltip=lambda r: r.interview or None),
-    Column("Cost", lambda r: label(r.request.estimated_cost) if r.request.estimated_cost else "—",
-           sort=lambda r: [c.value for c in Cost].index(r.request.estimated_cost)
-           if r.request.estimated_cost else 9),
-    Column("Status", lambda r: label(r.request.status),
-           tooltip=lambda r: HIGHLIGHT_TIP if r.highlighted else None),
-    Column("Request", lambda r: _one_line(r.request.words),
-           tooltip=lambda r: f"{label(r.request.category)}: {r.request.words}"),
+    Column(
+        "Cost",
+        lambda r: label(r.request.estimated_cost) if r.request.estimated_cost else "—",
+        sort=lambda r: (
+            [c.value for c in Cost].index(r.request.estimated_cost)
+            if r.request.estimated_cost
+            else 9
+        ),
+    ),
+    Column(
+        "Status",
+        lambda r: label(r.request.status),
+        tooltip=lambda r: HIGHLIGHT_TIP if r.highlighted else None,
+    ),
+    Column(
+        "Request",
+        lambda r: _one_line(r.request.words),
+        tooltip=lambda r: f"{label(r.request.category)}: {r.request.words}",
+    ),
 ]
 
 
 def row_style(row: RequestRow) -> RowStyle | None:
     if row.highlighted:
         return RowStyle(background=style.WARNING_ROW_BG, bold=True)
-    if row.request.status in (RequestStatus.RESPONDED, RequestStatus.DECLINED,
-                              RequestStatus.WITHDRAWN):
+    if row.request.status in (
+        RequestStatus.RESPONDED,
+        RequestStatus.DECLINED,
+        RequestStatus.WITHDRAWN,
+    ):
         return RowStyle(foreground=style.MUTED_FG)
     return None
 
@@ -87,8 +105,9 @@ class RequestFilterProxy(SearchProxy):
             self._filters[name] = value or ""
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int,
-                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         model = self.sourceModel()
         assert isinstance(model, RowTableModel)
         request = model.row(source_row).request
@@ -109,8 +128,9 @@ class RequestsView(QWidget):
         self.service = RequestService(ctx.store, ctx.who)
         self._loader: Worker | None = None
 
-        self.model = RowTableModel(COLUMNS, row_style=row_style,
-                                   search_text=RequestRow.search_text, parent=self)
+        self.model = RowTableModel(
+            COLUMNS, row_style=row_style, search_text=RequestRow.search_text, parent=self
+        )
         self.proxy = RequestFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -126,7 +146,8 @@ class RequestsView(QWidget):
             combo = QComboBox()
             if name == "model_id":  # sized by a typical name, not by measuring 10,000 of them
                 combo.setSizeAdjustPolicy(
-                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+                )
                 combo.setMinimumContentsLength(14)
             combo.setAccessibleName(f"Filter: {everything.split()[-1]}")
             combo.addItem(everything, "")
@@ -190,9 +211,12 @@ class RequestsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(page_title("Requests"))
-        layout.addWidget(page_subtitle(
-            "Preference requests from model interviews, users, researchers, staff and partners,"
-            " with the estimated cost of a response and what was done."))
+        layout.addWidget(
+            page_subtitle(
+                "Preference requests from model interviews, users, researchers, staff and partners,"
+                " with the estimated cost of a response and what was done."
+            )
+        )
         layout.addWidget(self.splitter, 1)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -222,10 +246,8 @@ class RequestsView(QWidget):
         self.count_label.setText(f"Loading {self.service.count():,} requests…")
         path = store_path(self.ctx.data_dir)
         worker = Worker(lambda progress, cancelled: load_rows(path))
-        worker.signals.succeeded.connect(
-            lambda rows, w=worker: self._loaded(w, rows, current))
-        worker.signals.failed.connect(
-            lambda exc, w=worker: self._load_failed(w, exc))
+        worker.signals.succeeded.connect(lambda rows, w=worker: self._loaded(w, rows, current))
+        worker.signals.failed.connect(lambda exc, w=worker: self._load_failed(w, exc))
         self._loader = worker
         start(worker)
 

@@ -45,8 +45,9 @@ def _section(title: str) -> QLabel:
 
 
 class SettingsView(QWidget):
-    def __init__(self, ctx: AppContext, controller: SyncController,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, controller: SyncController, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ctx = ctx
@@ -126,9 +127,12 @@ class SettingsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(page_title("Settings"))
-        layout.addWidget(page_subtitle(
-            "The shared registry this data folder syncs with. Everything works offline;"
-            " changes wait in the outbox until the registry can be reached."))
+        layout.addWidget(
+            page_subtitle(
+                "The shared registry this data folder syncs with. Everything works offline;"
+                " changes wait in the outbox until the registry can be reached."
+            )
+        )
         layout.addWidget(panel)
         self.org_panel = OrgDefaultsPanel(ctx)
         layout.addWidget(self.org_panel)
@@ -158,7 +162,9 @@ class SettingsView(QWidget):
             self.token_state.setText(f"No token for {url} yet.")
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM files (*.pem *.crt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA bundle", "", "PEM files (*.pem *.crt);;All files (*)"
+        )
         if path:
             self.ca_edit.setText(path)
 
@@ -170,8 +176,9 @@ class SettingsView(QWidget):
 
     def save(self) -> RegistrySettings | None:
         try:
-            settings = validate_registry(self.url_edit.text(), self.ca_edit.text().strip(),
-                                         allow_empty=True)
+            settings = validate_registry(
+                self.url_edit.text(), self.ca_edit.text().strip(), allow_empty=True
+            )
         except ValidationError as exc:
             self._set_error(str(exc))
             return None

@@ -37,9 +37,13 @@ class SyncController(QObject):
     finished = Signal(object)  # SyncSummary | Exception
     token_needed = Signal(str)  # why
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None,
-                 interval_ms: int = BACKGROUND_INTERVAL_MS,
-                 client_options: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QObject | None = None,
+        interval_ms: int = BACKGROUND_INTERVAL_MS,
+        client_options: dict[str, float] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.client_options = client_options or {}
@@ -97,8 +101,11 @@ class SyncController(QObject):
             return False
         path = store_path(self.ctx.data_dir)
         options = self.client_options
-        worker = Worker(lambda progress, cancelled: run_sync(
-            path, token=token, progress=progress, cancelled=cancelled, client_options=options))
+        worker = Worker(
+            lambda progress, cancelled: run_sync(
+                path, token=token, progress=progress, cancelled=cancelled, client_options=options
+            )
+        )
         worker.signals.progress.connect(self.progress)
         worker.signals.succeeded.connect(self._succeeded)
         worker.signals.failed.connect(self._failed)

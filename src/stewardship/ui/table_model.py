@@ -108,7 +108,8 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             position[old] = new
         before = self.persistentIndexList()
         self.changePersistentIndexList(
-            before, [self.index(position[i.row()], i.column()) for i in before])
+            before, [self.index(position[i.row()], i.column()) for i in before]
+        )
         self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int]:
@@ -160,8 +161,15 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
                 Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft
             )
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
-                    Qt.ItemDataRole.FontRole) and self._row_style:
+        if (
+            role
+            in (
+                Qt.ItemDataRole.ForegroundRole,
+                Qt.ItemDataRole.BackgroundRole,
+                Qt.ItemDataRole.FontRole,
+            )
+            and self._row_style
+        ):
             style = self._row_style(row)
             if style is None:
                 return None
@@ -208,9 +216,14 @@ class SearchProxy(QAbstractProxyModel):
         assert isinstance(model, RowTableModel)
         self.beginResetModel()
         if self._source is not None:
-            for signal in (self._source.modelAboutToBeReset, self._source.modelReset,
-                           self._source.layoutAboutToBeChanged, self._source.layoutChanged,
-                           self._source.dataChanged, self._source.headerDataChanged):
+            for signal in (
+                self._source.modelAboutToBeReset,
+                self._source.modelReset,
+                self._source.layoutAboutToBeChanged,
+                self._source.layoutChanged,
+                self._source.dataChanged,
+                self._source.headerDataChanged,
+            ):
                 signal.disconnect(self)
         super().setSourceModel(model)
         self._source = model
@@ -229,22 +242,32 @@ class SearchProxy(QAbstractProxyModel):
 
     def _source_layout_about(self) -> None:
         self.layoutAboutToBeChanged.emit()
-        self._saved = [(QPersistentModelIndex(p), QPersistentModelIndex(self.mapToSource(p)))
-                       for p in self.persistentIndexList()]
+        self._saved = [
+            (QPersistentModelIndex(p), QPersistentModelIndex(self.mapToSource(p)))
+            for p in self.persistentIndexList()
+        ]
 
     def _source_layout_changed(self) -> None:
         self._rebuild()
         saved, self._saved = self._saved, []
         self.changePersistentIndexList(
             [QModelIndex(old) for old, _ in saved],
-            [self.mapFromSource(QModelIndex(src)) for _, src in saved])
+            [self.mapFromSource(QModelIndex(src)) for _, src in saved],
+        )
         self.layoutChanged.emit()
 
-    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex,
-                             roles: list[int] = []) -> None:  # noqa: B006
+    def _source_data_changed(
+        self,
+        top_left: QModelIndex,
+        bottom_right: QModelIndex,
+        roles: list[int] = [],  # noqa: B006
+    ) -> None:
         if self._map:
-            self.dataChanged.emit(self.index(0, top_left.column()),
-                                  self.index(len(self._map) - 1, bottom_right.column()), roles)
+            self.dataChanged.emit(
+                self.index(0, top_left.column()),
+                self.index(len(self._map) - 1, bottom_right.column()),
+                roles,
+            )
 
     # -- filtering -------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -257,16 +280,22 @@ class SearchProxy(QAbstractProxyModel):
 
     def beginFilterChange(self) -> None:
         self.layoutAboutToBeChanged.emit()
-        self._held = [(QPersistentModelIndex(p), self._map[p.row()])
-                      for p in self.persistentIndexList() if 0 <= p.row() < len(self._map)]
+        self._held = [
+            (QPersistentModelIndex(p), self._map[p.row()])
+            for p in self.persistentIndexList()
+            if 0 <= p.row() < len(self._map)
+        ]
 
     def endFilterChange(self, direction: object = None) -> None:
         self._rebuild()
         held, self._held = self._held, []
         self.changePersistentIndexList(
             [QModelIndex(p) for p, _ in held],
-            [self.index(self._back[src], p.column()) if self._back[src] >= 0 else QModelIndex()
-             for p, src in held])
+            [
+                self.index(self._back[src], p.column()) if self._back[src] >= 0 else QModelIndex()
+                for p, src in held
+            ],
+        )
         self.layoutChanged.emit()
 
     def invalidateRowsFilter(self) -> None:
@@ -298,8 +327,9 @@ class SearchProxy(QAbstractProxyModel):
             word = words[0]
             keep = [i for i, text in enumerate(model.search_texts()) if word in text]
         else:
-            keep = [i for i, text in enumerate(model.search_texts())
-                    if all(w in text for w in words)]
+            keep = [
+                i for i, text in enumerate(model.search_texts()) if all(w in text for w in words)
+            ]
         back = [-1] * count
         for proxy_row, source_row in enumerate(keep):
             back[source_row] = proxy_row
@@ -315,8 +345,11 @@ class SearchProxy(QAbstractProxyModel):
         return len(self._source.columns)
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if parent.isValid() or not (0 <= row < len(self._map)) or not (
-                0 <= column < self.columnCount()):
+        if (
+            parent.isValid()
+            or not (0 <= row < len(self._map))
+            or not (0 <= column < self.columnCount())
+        ):
             return QModelIndex()
         return self.createIndex(row, column)
 

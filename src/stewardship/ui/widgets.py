@@ -41,8 +41,9 @@ def error_label() -> QLabel:
     return label
 
 
-def row_table(model: QAbstractItemModel, *, row_height: int = 28,
-              accessible_name: str = "") -> QTableView:
+def row_table(
+    model: QAbstractItemModel, *, row_height: int = 28, accessible_name: str = ""
+) -> QTableView:
     """A read-only table of rows: whole-row single selection, no row numbers, no wrapping."""
     table = QTableView()
     table.setModel(model)
@@ -62,7 +63,9 @@ def confirm_discard(parent: QWidget, what: str) -> bool:
     from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up
 
     answer = QMessageBox.question(
-        parent, "Unsaved changes", f"Discard the unsaved changes to {what}?",
+        parent,
+        "Unsaved changes",
+        f"Discard the unsaved changes to {what}?",
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -150,8 +153,12 @@ class ProgressDelegate(QStyledItemDelegate):
             if background is not None:
                 painter.fillRect(option.rect, background)
         rect = option.rect.adjusted(6, 0, -4, 0)
-        track = QRect(rect.left(), rect.center().y() - self.BAR_HEIGHT // 2 + 1,
-                      self.BAR_WIDTH, self.BAR_HEIGHT)
+        track = QRect(
+            rect.left(),
+            rect.center().y() - self.BAR_HEIGHT // 2 + 1,
+            self.BAR_WIDTH,
+            self.BAR_HEIGHT,
+        )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#dfe4ea"))
@@ -163,14 +170,19 @@ class ProgressDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(fill, 4, 4)
         text_rect = rect.adjusted(self.BAR_WIDTH + 8, 0, 0, 0)
         foreground = index.data(Qt.ItemDataRole.ForegroundRole)
-        painter.setPen(foreground.color() if hasattr(foreground, "color") else
-                       foreground if isinstance(foreground, QColor) else
-                       option.palette.text().color())
+        painter.setPen(
+            foreground.color()
+            if hasattr(foreground, "color")
+            else foreground
+            if isinstance(foreground, QColor)
+            else option.palette.text().color()
+        )
         font = index.data(Qt.ItemDataRole.FontRole)
         if font is not None:
             painter.setFont(font)
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width())
-        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                         elided)
+        painter.drawText(
+            text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), elided
+        )
         painter.restore()
