@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,17 +18,23 @@ TODAY = date(2026, 11, 28)
 @pytest.fixture(autouse=True)
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Keep QSettings, keyrings and platform folders out of the real home."""
+) -> Iterator[None]:
+    """Keep QSettings, keyrings, platform folders and the log file out of the real home."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.delenv("STEWARDSHIP_LOG_DIR", raising=False)
     monkeypatch.setenv("STEWARDSHIP_STEWARD", "Test Steward")
     monkeypatch.delenv("STEWARDSHIP_DATA_DIR", raising=False)
     monkeypatch.delenv("STEWARDSHIP_TODAY", raising=False)
     # No machine-wide organisation file leaks in (an installed .deb ships one in /etc/xdg).
     monkeypatch.setenv("STEWARDSHIP_ORG_CONFIG", str(home / "no-organisation.conf"))
+    yield
+    logs = sys.modules.get("stewardship.services.logs")
+    if logs is not None:  # a test that started the console: close its log file
+        logs.shutdown_logging()
 
 
 @pytest.fixture

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from pathlib import Path
 
 from .buildinfo import version_text
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
+from .services.logs import configure_logging, log_startup
 from .services.paths import store_path
 
+log = logging.getLogger(__name__)
 VIEW_NAMES = ["dashboard", "models", "checklists", "requests", "reports", "conflicts", "settings"]
 
 #: Headless verbs: name -> (module of :mod:`stewardship.commands`, help). A module
@@ -88,12 +91,24 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
+    configure_logging()
+    log_startup(_what_runs(args), data_dir_of(args))
     try:
         if getattr(args, "run", None):
             return int(args.run(args))
         return _open_console(args)
     except CommandError as exc:
+        log.warning("%s refused: %s", _what_runs(args), exc)
         return fail(str(exc), exc.code)
+    except Exception:
+        log.critical("the console stopped on an unexpected error", exc_info=True)
+        raise
+
+
+def _what_runs(args: argparse.Namespace) -> str:
+    if args.verb:
+        return f"'stewardship {args.verb}'"
+    return "a screenshot" if args.screenshot is not None else "the window"
 
 
 def _has_display() -> bool:
