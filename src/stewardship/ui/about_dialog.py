@@ -1,4 +1,4 @@
-"""Help ▸ About: version and build (one source with ``--version``), data folder, org defaults."""
+"""Help ▸ About: version and build (one source with ``--version``), data and log, org defaults."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..app import AppContext
 from ..buildinfo import build_id
+from ..services.logs import log_file
 from .app_icon import app_icon
 from .org_defaults import OrgDefaultsPanel
 
@@ -37,7 +38,8 @@ class AboutDialog(QDialog):
             f"<p>Build {escape(build_id())}</p>"
             "<p>Runs the retirement process of deprecated models: notice, migration,"
             " weight retention, interviews and post-deployment reports.</p>"
-            f"<p>Data folder: {escape(str(ctx.data_dir))}</p>"
+            f"<p>Data folder: {escape(str(ctx.data_dir))}<br>"
+            f"Log file: {escape(str(log_file()))}</p>"
         )
         self.version_label.setObjectName("aboutVersion")
         self.version_label.setWordWrap(True)

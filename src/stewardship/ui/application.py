@@ -13,6 +13,7 @@ from .. import __version__
 from ..app import AppContext
 from . import bench_probe
 from .app_icon import app_icon
+from .crash_reporter import install_crash_reporter
 from .main_window import VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 
@@ -61,7 +62,11 @@ def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
 def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     app = make_application()
     window = MainWindow(ctx)
+    reporter = install_crash_reporter(window)  # an unexpected error opens a dialog, not an exit
     probe = bench_probe.install(window)  # noqa: F841 (kept alive until exit)
     window.show_view(view)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        reporter.uninstall()
