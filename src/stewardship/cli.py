@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .buildinfo import version_text
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
-from .services.logs import configure_logging, log_startup
+from .services.logs import configure_logging, hold_records, log_startup, write_held_records
 from .services.paths import store_path
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
-    configure_logging()
+    if args.verb or args.screenshot is not None:
+        configure_logging()
+    else:  # the window opens the log file just after its first paint (services/logs.py)
+        hold_records()
     log_startup(_what_runs(args), data_dir_of(args))
     try:
         if getattr(args, "run", None):
@@ -103,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         log.critical("the console stopped on an unexpected error", exc_info=True)
         raise
+    finally:
+        write_held_records()
 
 
 def _what_runs(args: argparse.Namespace) -> str:

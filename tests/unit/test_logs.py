@@ -167,3 +167,26 @@ def test_no_token_reaches_the_log_file_in_a_message_an_argument_or_a_traceback(
     assert "https://r.example" in text and text.count(REDACTED) >= 4
     for secret in (env_token, keyring_token, TOKEN, TOKEN[4:]):
         assert secret not in text
+
+
+def test_the_window_writes_its_start_up_line_once_it_has_painted(tmp_path: Path) -> None:
+    """The window holds its records until the first paint, then writes them to the file."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, STEWARDSHIP_BENCH_EXIT_AFTER_PAINT="1", QT_QPA_PLATFORM="offscreen")
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "stewardship", "--demo", "--data-dir", str(data)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "STEWARDSHIP_BENCH painted" in done.stdout
+    log_file = (
+        Path(os.environ["XDG_STATE_HOME"]) / "stewardship-console" / "log" / "stewardship.log"
+    )
+    text = log_file.read_text(encoding="utf-8")
+    assert f"starting the window; data folder {data};" in text

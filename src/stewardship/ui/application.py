@@ -5,16 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import AppContext
+from ..services.logs import write_held_records
 from . import bench_probe
+from .after_paint import call_after_first_paint
 from .app_icon import app_icon
 from .crash_reporter import install_crash_reporter
-from .main_window import VIEW_KEYS, MainWindow
+from .main_window import START_FALLBACK_MS, VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 
 SCREENSHOT_SIZE = (1280, 800)
@@ -63,6 +65,9 @@ def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     app = make_application()
     window = MainWindow(ctx)
     reporter = install_crash_reporter(window)  # an unexpected error opens a dialog, not an exit
+    # The log file opens once the window shows (cli.py holds the records until then).
+    call_after_first_paint(window, write_held_records)
+    QTimer.singleShot(START_FALLBACK_MS, write_held_records)  # shown minimised: no paint
     probe = bench_probe.install(window)  # noqa: F841 (kept alive until exit)
     window.show_view(view)
     window.show()

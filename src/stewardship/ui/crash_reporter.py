@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ..domain.redaction import redact
-from ..services.logs import known_secrets, log_file
+from ..services.logs import configure_logging, known_secrets, log_file
 
 if TYPE_CHECKING:
     from .crash_dialog import CrashDialog
@@ -65,6 +65,7 @@ class CrashReporter(QObject):
         if issubclass(kind, KeyboardInterrupt) and self._previous is not None:
             self._previous(kind, error, tb)
             return
+        configure_logging()  # if the error came before the first paint opened the file
         log.critical("unexpected error in the window", exc_info=(kind, error, tb))
         secrets = known_secrets()
         details = redact("".join(traceback.format_exception(kind, error, tb)), secrets)
