@@ -128,6 +128,7 @@ def test_an_unwritable_log_folder_is_reported_and_the_console_still_runs(
         ("https://registry.example/v1/changes?token=s3cr3t-value&limit=5", "&limit=5"),
         ('{"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.x", "ok": true}', '"ok": true'),
         ("password=hunter2hunter2", "password="),
+        ("cannot reach https://ana:hunter2hunter2@registry.example/v1", "https://ana:@registry"),
     ],
 )
 def test_credentials_in_text_are_blanked_out(text: str, kept: str) -> None:

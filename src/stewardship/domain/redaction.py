@@ -4,7 +4,8 @@ Shared by the console's log file and the registry's request log: both must never
 hold a token. A registry token looks like ``stw_`` and 43 URL-safe characters
 (``stewardship_registry.tokens``); a token from elsewhere is caught where it
 follows ``Bearer``, ``Authorization``, or a ``token=`` / ``"token": "..."`` pair,
-or by its value when the caller knows it (the token in use for a sync).
+as a URL's password, or by its value when the caller knows it (the token in use
+for a sync).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # A credential after its scheme, wherever the header name was left behind.
     (re.compile(r"(?i)(\b(?:bearer|basic)\s+)[^\s\"',;}]+"), r"\g<1>" + REDACTED),
+    # The password in a URL: https://user:secret@host/.
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^/\s:@]+:)[^@\s/]+@"), r"\g<1>" + REDACTED + "@"),
     # key=value and JSON "key": "value" pairs whose key names a secret.
     (
         re.compile(

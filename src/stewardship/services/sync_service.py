@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +14,8 @@ from ..domain.errors import Problem, ValidationError
 from ..store import Store
 from ..store.sync_state import SyncState
 from ..sync.credentials import load_token
-from ..sync.errors import NotConfigured
+from ..sync.errors import Cancelled, NotConfigured, SyncError
+from .logs import remember_secret
 from .org_config import OrgConfig, effective_settings, load_org_config, user_overrides_from_settings
 
 if TYPE_CHECKING:
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
 
 URL_KEY = "registry.url"
 CA_KEY = "registry.ca_bundle"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def make_client(settings: RegistrySettings, token: str | None, **options: float)
         )
     if not token:
         raise NotConfigured("no token for the registry: sign in (Settings, or 'stewardship login')")
+    remember_secret(token)  # whatever the client or its errors say, the log never holds it
     from ..sync.client import ClientConfig, RegistryClient  # requests: imported when first needed
 
     return RegistryClient(ClientConfig(settings.url, token, settings.ca_bundle or None, **options))
@@ -118,24 +124,49 @@ def run_sync(
     store = Store(store_file)
     try:
         settings = registry_settings(store)
-        client = make_client(settings, token or load_token(settings.url), **(client_options or {}))
-        try:
-            return SyncEngine(store, client, progress=progress, cancelled=cancelled).run()
-        finally:
-            client.close()
+        with _logged_failure(f"sync with {settings.url or 'no registry'}"):
+            client = make_client(
+                settings, token or load_token(settings.url), **(client_options or {})
+            )
+            try:
+                summary = SyncEngine(store, client, progress=progress, cancelled=cancelled).run()
+            finally:
+                client.close()
+        log.info("sync with %s: %s", settings.url, summary.line())
+        return summary
     finally:
         store.close()
 
 
+@contextmanager
+def _logged_failure(what: str) -> Iterator[None]:
+    """Log a failure of ``what`` with its traceback; the caller still gets the exception.
+
+    The steward sees the exception's one-line message; the log keeps the details.
+    """
+    try:
+        yield
+    except Cancelled as exc:
+        log.info("%s: %s", what, exc)
+        raise
+    except SyncError as exc:
+        log.warning("%s failed: %s", what, exc, exc_info=True)
+        raise
+    except Exception as exc:
+        log.error("%s failed unexpectedly: %s: %s", what, type(exc).__name__, exc, exc_info=True)
+        raise
+
+
 def test_connection(settings: RegistrySettings, token: str | None) -> str:
     """Reach the registry and say so in one line; raises a SyncError otherwise."""
-    client = make_client(settings, token)
-    try:
-        client.health()
-        client.changes(None, 1)  # proves the token is accepted
-        text = f"Connected to {settings.url}; the token is accepted."
-        if client.clock_warning:
-            text += f" Warning: {client.clock_warning}."
-        return text
-    finally:
-        client.close()
+    with _logged_failure(f"connection test with {settings.url or 'no registry'}"):
+        client = make_client(settings, token)
+        try:
+            client.health()
+            client.changes(None, 1)  # proves the token is accepted
+            text = f"Connected to {settings.url}; the token is accepted."
+            if client.clock_warning:
+                text += f" Warning: {client.clock_warning}."
+            return text
+        finally:
+            client.close()
