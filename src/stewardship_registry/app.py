@@ -13,6 +13,7 @@ from . import API_VERSION, __version__
 from .batch import envelope, run_batch
 from .middleware import DEFAULT_BODY_LIMIT, GuardMiddleware
 from .problems import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
+from .request_log import RequestLogMiddleware
 from .schemas import (
     ID_PATTERN,
     BatchReply,
@@ -108,6 +109,7 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
     )
     app.state.storage = storage
     app.add_middleware(GuardMiddleware, storage=storage, body_limit=body_limit)
+    app.add_middleware(RequestLogMiddleware)  # added last, so outermost: logs refusals too
     install_problem_handlers(app)
 
     @app.get(

@@ -77,9 +77,11 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .logs import configure_logging
 
     if not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    configure_logging()
     storage = _open(args.db, create=True)
     if not any(t.revoked_at is None for t in storage.list_tokens()):
         print(
@@ -93,6 +95,8 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            log_config=None,  # uvicorn's own lines go through configure_logging() too
+            access_log=False,  # the request log (request_log.py) says more, with a request id
             server_header=False,
         )
     finally:
