@@ -1,6 +1,6 @@
 """The ``stewardship`` command: opens the console, or runs a headless verb.
 
-The contract is DESIGN section 5; scripts depend on it, so keep it exactly.
+The contract is the README's "Using it" and "Import and export"; scripts depend on it, so keep it exactly.
 """
 
 from __future__ import annotations
