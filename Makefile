@@ -24,6 +24,7 @@ run: $(STAMP)
 	$(VENV)/bin/stewardship --demo --data-dir $(DEMO_DIR)
 
 test: $(STAMP)
+	.ci/system-packages.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/ruff check src tests benchmarks packaging
 
