@@ -148,7 +148,8 @@ class SettingsView(QWidget):
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
         self.steward_edit.setText(self.ctx.who)
-        self.keyring_label.setText(keyring_description().capitalize() + ".")
+        about = keyring_description()
+        self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
 
     def _show_token_state(self) -> None:
