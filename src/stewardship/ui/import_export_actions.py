@@ -79,7 +79,7 @@ class ExportDialog(QDialog):
 
 
 class ImportExportActions(QObject):
-    """Adds the import and export actions to ``menu`` and runs them in workers."""
+    """Adds the import and export actions to ``menu`` and runs them as tasks."""
 
     def __init__(self, window: QMainWindow, ctx: AppContext, menu: QMenu) -> None:
         super().__init__(window)
