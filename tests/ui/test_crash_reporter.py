@@ -121,39 +121,96 @@ def test_about_shows_the_log_file(qtbot, ctx, log_path):
     assert f"Log file: {log_path}" in dialog.version_label.text()
 
 
-def test_the_running_console_reports_an_error_instead_of_vanishing(qtbot, ctx, log_path):
-    from PySide6.QtWidgets import QApplication
+RUNNING_CONSOLE_PROBE = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from stewardship.ui.main_window import MainWindow
 
-    from stewardship.ui.application import run_window
+seen = {}
 
-    hook_before = sys.excepthook
-    seen: dict[str, object] = {}
+def boom():
+    raise RuntimeError("the models view could not be built")
 
-    def boom() -> None:
-        raise RuntimeError("the models view could not be built")
+def look_then_quit():
+    try:
+        tops = QApplication.topLevelWidgets()
+        seen["dialogs"] = [
+            w.what_label.text() for w in tops if w.objectName() == "crashDialog" and w.isVisible()
+        ]
+        seen["window open"] = any(w.isVisible() for w in tops if isinstance(w, MainWindow))
+    finally:
+        QApplication.quit()
 
-    def look_then_quit() -> None:
-        try:
-            tops = QApplication.topLevelWidgets()
-            seen["dialogs"] = [
-                w.what_label.text()
-                for w in tops
-                if w.objectName() == "crashDialog" and w.isVisible()
-            ]
-            windows = [w for w in tops if isinstance(w, MainWindow)]
-            seen["window open"] = any(w.isVisible() for w in windows)
-            for w in windows:
-                w.close()
-        finally:
-            QApplication.quit()
+started = MainWindow.finish_start
 
-    QTimer.singleShot(0, boom)
-    QTimer.singleShot(300, look_then_quit)
-    QTimer.singleShot(20_000, QApplication.quit)  # never hang the suite
-    assert run_window(ctx) == 0
-    assert seen == {
+def finish_start(self):
+    first = not self.started
+    started(self)
+    if first:
+        QTimer.singleShot(0, boom)
+        QTimer.singleShot(500, look_then_quit)
+
+MainWindow.finish_start = finish_start
+from stewardship.cli import main
+seen["exit"] = main(["--data-dir", sys.argv[1]])
+seen["hook restored"] = sys.excepthook is sys.__excepthook__
+print(json.dumps(seen))
+"""
+
+
+def test_the_running_console_reports_an_error_instead_of_vanishing(tmp_path):
+    """The real console, started as a steward starts it, with an error in a slot."""
+    import json
+    import os
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNING_CONSOLE_PROBE, str(tmp_path / "data")],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
         "dialogs": ["What happened: RuntimeError: the models view could not be built"],
         "window open": True,
+        "exit": 0,
+        "hook restored": True,
     }
-    assert "RuntimeError: the models view could not be built" in log_path.read_text("utf-8")
-    assert sys.excepthook == hook_before, "the hook is the console's only while it runs"
+    log_file = (
+        Path(os.environ["XDG_STATE_HOME"]) / "stewardship-console" / "log" / "stewardship.log"
+    )
+    text = log_file.read_text("utf-8")
+    assert "starting the window; data folder" in text
+    assert "unexpected error in the window" in text and "in boom" in text
+    assert "RuntimeError: the models view could not be built" in text
+
+
+def test_a_failed_task_is_logged_and_an_error_taking_its_result_opens_the_dialog(
+    qtbot, window, log_path
+):
+    from stewardship.ui.tasks import run_task
+
+    _, reporter = window
+
+    def hash_evidence(progress, cancelled):
+        raise OSError("the evidence file vanished while it was read")
+
+    failures: list[BaseException] = []
+    run_task(hash_evidence, failed=lambda exc, _tb: failures.append(exc), name="hash evidence")
+    qtbot.waitUntil(lambda: bool(failures))
+    text = log_path.read_text(encoding="utf-8")
+    assert "Background task hash evidence failed" in text
+    assert "in hash_evidence" in text
+    assert "OSError: the evidence file vanished while it was read" in text
+    assert reporter.dialog is None, "a failure the view handles opens no crash dialog"
+
+    def show_result(slug: str) -> None:
+        raise KeyError(slug)
+
+    run_task(lambda progress, cancelled: "model-42", succeeded=show_result, name="load")
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    assert reporter.dialog.what_label.text() == "What happened: KeyError: 'model-42'"
+    assert "in show_result" in log_path.read_text(encoding="utf-8")
