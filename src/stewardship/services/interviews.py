@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Interview, Model
 from ..store import Store
+from ..store.queries_transcripts import add_transcript, interview_digests, transcript_count
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
@@ -108,12 +108,7 @@ def store_transcript(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    with store.transaction():
-        store.db.conn.execute(
-            "INSERT OR IGNORE INTO transcripts (sha256, original_name, size, stored_at)"
-            " VALUES (?, ?, ?, ?)",
-            (sha, source.name, done, utc_now()),
-        )
+    add_transcript(store, sha, source.name, done)
     return StoredTranscript(sha, done, source.name, target, already)
 
 
@@ -123,7 +118,7 @@ def transcript_is_present(data_dir: Path, sha256: str) -> bool:
 
 
 def stored_transcript_count(store: Store) -> int:
-    return int(store.db.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0])
+    return transcript_count(store)
 
 
 def transcript_digests(store: Store, model_id: str) -> list[str]:
@@ -132,12 +127,7 @@ def transcript_digests(store: Store, model_id: str) -> list[str]:
     Evidence for the post-deployment report checklist's "transcript
     preserved" item.
     """
-    rows = store.db.conn.execute(
-        "SELECT DISTINCT transcript_sha256 FROM interviews WHERE model_id = ? AND deleted = 0"
-        " AND transcript_sha256 != '' ORDER BY held_on",
-        (model_id,),
-    )
-    return [r[0] for r in rows]
+    return interview_digests(store, model_id)
 
 
 class InterviewService:
