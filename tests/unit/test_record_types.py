@@ -24,7 +24,7 @@ from stewardship.domain.records import Model
 from stewardship.services.exporting import export
 from stewardship.services.importing import import_file
 from stewardship.store import Store, schema
-from stewardship.store.schema import add_record_columns, create_record_table
+from stewardship.store.schema import add_record_columns, new_record_type
 
 EXISTING_SECTIONS = ["models", "checklist_items", "preference_requests", "interviews", "reports"]
 
@@ -57,9 +57,7 @@ def gadget() -> Iterator[type[_Gadget]]:
         EXPORT_ORDER = ("name",)
         REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model"}
 
-    def migration(db: object) -> None:  # the "one migration line" of a new type
-        create_record_table(db, Gadget)  # type: ignore[arg-type]
-
+    migration = new_record_type("gadget")  # the one migration line of a new type
     schema.MIGRATIONS.append(migration)
     try:
         yield Gadget

@@ -1,4 +1,9 @@
-"""The synced records of DESIGN section 3, as plain dataclasses.
+"""The synced records, as plain dataclasses; declaring one here registers its type.
+
+The README's "Adding a synced record type" lists what else a new type needs
+(one migration line and a test sample); ``docs/architecture.md`` has the record
+lifecycle. Every type is declared in this module (or a module it imports), so
+that importing it, as the registry server does, registers them all.
 
 Every record converts to and from a JSON-friendly dict whose keys are the
 field names (the same names the JSON export, the CSV files and the registry

@@ -9,9 +9,9 @@ fresh store is exactly what an old one becomes. A migration therefore writes
 out what it creates (the v1 tables are literal column lists): reading the
 record classes as they are today would create, in an early migration, a table
 or column that a later one creates again. The one exception is
-:func:`create_record_table`, for the migration that adds a new record type:
-it creates the table from the class, and :func:`add_record_columns` (run by
-the migration that adds a field) adds only what is missing, so both are
+:func:`new_record_type` (:func:`create_record_table`), the migration that adds a
+record type: it creates the table from the class, and :func:`add_record_columns`
+(for the migration that adds a field) adds only what is missing, so both are
 harmless to run on a store that already has them.
 """
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # imported by the store when a migration runs
     import sqlite_utils
 
     from ..domain.records import Record
+
+Migration = Callable[["sqlite_utils.Database"], None]
 
 _SQL_TYPES = {"date": str, "bool": int, "int": int, "json": str, "str": str}
 
@@ -47,6 +49,21 @@ def create_record_table(db: sqlite_utils.Database, cls: type[Record]) -> None:
     table.create(columns, pk="id", not_null={"id"})
     if "model_id" in columns:
         table.create_index(["model_id"])
+
+
+def new_record_type(type_name: str) -> Migration:
+    """The migration that adds a record type: ``new_record_type("gadget")`` in :data:`MIGRATIONS`.
+
+    It runs :func:`create_record_table` on the class registered under ``type_name``.
+    """
+
+    def migration(db: sqlite_utils.Database) -> None:
+        from ..domain.records import RECORD_TYPES  # the classes load when a migration runs
+
+        create_record_table(db, RECORD_TYPES[type_name])
+
+    migration.__name__ = f"new_record_type_{type_name}"
+    return migration
 
 
 def add_record_columns(db: sqlite_utils.Database, cls: type[Record]) -> None:
@@ -287,8 +304,6 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     # took a number freed by another record of the batch (SQLite reuses rowids).
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
-
-Migration = Callable[["sqlite_utils.Database"], None]
 
 MIGRATIONS: list[Migration] = [
     _v1_initial,
