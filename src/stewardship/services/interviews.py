@@ -3,7 +3,7 @@
 A transcript file is copied into ``<data folder>/transcripts/<sha256>`` while
 it is hashed, in one pass; the same content imported twice is stored once.
 The ``transcripts`` table records each stored digest with the name it came
-under. Only the digest syncs (DESIGN section 3); the file stays local.
+under. Only the digest syncs (docs/architecture.md); the file stays local.
 
 These functions do file I/O and hashing: the UI calls them from a worker.
 """
