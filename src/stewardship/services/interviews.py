@@ -3,7 +3,7 @@
 A transcript file is copied into ``<data folder>/transcripts/<sha256>`` while
 it is hashed, in one pass; the same content imported twice is stored once.
 The ``transcripts`` table records each stored digest with the name it came
-under. Only the digest syncs (DESIGN section 3); the file stays local.
+under. Only the digest syncs (docs/architecture.md); the file stays local.
 
 These functions do file I/O and hashing: the UI calls them from a worker.
 """
@@ -17,11 +17,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Interview, Model
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
+from ..store.queries_transcripts import add_transcript, interview_digests, transcript_count
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
@@ -101,12 +101,7 @@ def store_transcript(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    with store.transaction():
-        store.db.conn.execute(
-            "INSERT OR IGNORE INTO transcripts (sha256, original_name, size, stored_at)"
-            " VALUES (?, ?, ?, ?)",
-            (sha, source.name, done, utc_now()),
-        )
+    add_transcript(store, sha, source.name, done)
     return StoredTranscript(sha, done, source.name, target, already)
 
 
@@ -116,7 +111,7 @@ def transcript_is_present(data_dir: Path, sha256: str) -> bool:
 
 
 def stored_transcript_count(store: Store) -> int:
-    return int(store.db.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0])
+    return transcript_count(store)
 
 
 def transcript_digests(store: Store, model_id: str) -> list[str]:
@@ -125,12 +120,7 @@ def transcript_digests(store: Store, model_id: str) -> list[str]:
     Evidence for the post-deployment report checklist's "transcript
     preserved" item.
     """
-    rows = store.db.conn.execute(
-        "SELECT DISTINCT transcript_sha256 FROM interviews WHERE model_id = ? AND deleted = 0"
-        " AND transcript_sha256 != '' ORDER BY held_on",
-        (model_id,),
-    )
-    return [r[0] for r in rows]
+    return interview_digests(store, model_id)
 
 
 class InterviewService:

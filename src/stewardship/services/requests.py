@@ -16,6 +16,7 @@ from ..domain.records import (
     label,
 )
 from ..store import Store
+from ..store.queries_models import model_names
 from .model_summary import ModelSummary, model_summaries
 
 
@@ -72,12 +73,7 @@ class RequestService:
 
     def rows(self) -> list[RequestRow]:
         """Every request, newest first, with its model's name and interview label."""
-        names = {
-            mid: (name or "", slug or "")
-            for mid, name, slug in self.store.db.conn.execute(
-                "SELECT id, display_name, slug FROM models"
-            )
-        }  # deleted ones too: old requests
+        names = model_names(self.store)  # deleted ones too: old requests
         interviews = {i.id: i for i in self.store.list(Interview, include_deleted=True)}
         out = []
         for r in self.store.list(PreferenceRequest, order_by="received_on DESC, id"):
