@@ -24,6 +24,9 @@ from .schema import MIGRATIONS, latest_version
 
 R = TypeVar("R", bound="Record")  # the record types load with their first use
 
+#: The built-in ``list`` (inside ``Store`` the name is the ``list`` method).
+_List = list
+
 #: Fields that describe a write rather than the record; they never count as a change.
 
 DB_FILENAME = "stewardship.db"
@@ -175,7 +178,7 @@ class Store:
         ).fetchone()
         return self._to_record(cls, row) if row else None
 
-    def get_many(self, cls: type[R], record_ids: Sequence[str]) -> list[R]:
+    def get_many(self, cls: type[R], record_ids: Sequence[str]) -> _List[R]:
         """The stored records (tombstones included) among ``record_ids``, in no set order."""
         if not record_ids:
             return []
@@ -197,7 +200,7 @@ class Store:
         *,
         order_by: str | None = None,
         include_deleted: bool = False,
-    ) -> list[R]:
+    ) -> _List[R]:
         clauses = [] if include_deleted else ["deleted = 0"]
         if where:
             clauses.append(f"({where})")
@@ -248,6 +251,7 @@ class Store:
     def _to_record_checked(self, cls: type[R], row: sqlite3.Row | tuple) -> R:
         kinds = cls.field_kinds()
         data: dict[str, Any] = {}
+        name: str
         for name, value in zip(self._columns(cls), row, strict=True):
             if name not in kinds:
                 continue
@@ -256,7 +260,7 @@ class Store:
             data[name] = value
         return cls.from_dict(data)
 
-    def _reader(self, cls: type[Record]) -> tuple[list[str], ...]:
+    def _reader(self, cls: type[Record]) -> tuple[_List[str], ...]:
         """Per table: the column names (unknown columns as ``""``) and the fields of each kind."""
         cache = self.__dict__.setdefault("_reader_cache", {})
         reader = cache.get(cls.TABLE)
@@ -280,7 +284,7 @@ class Store:
             )
         return reader
 
-    def _columns(self, cls: type[Record]) -> list[str]:
+    def _columns(self, cls: type[Record]) -> _List[str]:
         cache = self.__dict__.setdefault("_column_cache", {})
         if cls.TABLE not in cache:
             cache[cls.TABLE] = [
@@ -396,7 +400,7 @@ class Store:
             ],
         )
 
-    def history(self, record_id: str) -> list[dict[str, Any]]:
+    def history(self, record_id: str) -> _List[dict[str, Any]]:
         """A record's audit trail, oldest first."""
         cur = self.conn.execute(
             "SELECT seq, record_type, record_id, field, old, new, who, at, note FROM audit"

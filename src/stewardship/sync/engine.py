@@ -215,8 +215,9 @@ class SyncEngine:
 
     def _requeue_lost(self) -> None:
         with self.store.transaction():
+            seen = self._seen or set()
             for record_type, record_id in self.state.bases_newer_than(self._max_seen):
-                if (record_type, record_id) in self._seen:
+                if (record_type, record_id) in seen:
                     continue
                 record = self.store.get(RECORD_TYPES[record_type], record_id)
                 if record is None:
@@ -242,6 +243,8 @@ class SyncEngine:
             cursor = self.state.cursor()
             page = self.client.changes(cursor, limit)
             entries = page.get("records", page.get("changes"))
+            if not isinstance(entries, list):
+                raise RegistryProtocolError("the registry's changes feed gave no list of records")
             next_cursor = page.get("next_cursor")
             if next_cursor is None and entries:
                 raise RegistryProtocolError("the registry's changes feed gave no next_cursor")
