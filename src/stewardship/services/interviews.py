@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
-from ..domain.records import Interview, Model
+from ..domain.records import Interview
 from ..store import Store
+from .model_records import ModelRecordService
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
@@ -140,33 +141,22 @@ def transcript_digests(store: Store, model_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-class InterviewService:
-    def __init__(self, store: Store, who: str, data_dir: Path) -> None:
-        self.store = store
-        self.who = who
-        self.data_dir = Path(data_dir)
+class InterviewService(ModelRecordService[Interview]):
+    record_cls = Interview
 
-    def get(self, interview_id: str) -> Interview | None:
-        return self.store.get(Interview, interview_id)
+    def __init__(self, store: Store, who: str, data_dir: Path) -> None:
+        super().__init__(store, who)
+        self.data_dir = Path(data_dir)
 
     def for_model(self, model_id: str) -> list[Interview]:
         return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, id")
 
     def problems(self, interview: Interview) -> list[Problem]:
-        found = interview.problems()
-        if interview.model_id and self.store.get(Model, interview.model_id) is None:
-            found.append(Problem("model_id", "no such model in this store"))
+        found = super().problems(interview)
         sha = interview.transcript_sha256
         if sha and not _DIGEST.match(sha):
             found.append(Problem("transcript_sha256", f"'{sha}' is not a SHA-256 digest"))
         return found
-
-    def save(self, interview: Interview, *, note: str = "") -> Interview:
-        with self.store.transaction():
-            found = self.problems(interview)
-            if found:
-                raise ValidationError(found)
-            return self.store.save(interview, self.who, note=note)
 
     def is_present(self, interview: Interview) -> bool:
         return transcript_is_present(self.data_dir, interview.transcript_sha256)
