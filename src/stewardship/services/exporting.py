@@ -30,9 +30,9 @@ CSV_TABLES = ("models", "checklist-items", "requests")
 
 _ORDER = {
     "models": "slug",
-    "interviews": "model_id, held_on, id",
+    "interviews": "model_id, held_on, rowid",
     "checklist_items": "model_id, checklist, position, id",
-    "preference_requests": "model_id, received_on, id",
+    "preference_requests": "model_id, received_on, rowid",
     "reports": "model_id, id",
 }
 #: Cells a spreadsheet would run as a formula; prefixed with ' in the

@@ -149,7 +149,7 @@ class InterviewService(ModelRecordService[Interview]):
         self.data_dir = Path(data_dir)
 
     def for_model(self, model_id: str) -> list[Interview]:
-        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, id")
+        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, rowid")
 
     def problems(self, interview: Interview) -> list[Problem]:
         found = super().problems(interview)

@@ -62,7 +62,7 @@ class RequestService(ModelRecordService[PreferenceRequest]):
     # -- reading ---------------------------------------------------------
     def for_model(self, model_id: str) -> list[PreferenceRequest]:
         return self.store.list(
-            PreferenceRequest, "model_id = ?", (model_id,), order_by="received_on, id"
+            PreferenceRequest, "model_id = ?", (model_id,), order_by="received_on, rowid"
         )
 
     def rows(self) -> list[RequestRow]:
