@@ -24,8 +24,10 @@ run: $(STAMP)
 	$(VENV)/bin/stewardship --demo --data-dir $(DEMO_DIR)
 
 test: $(STAMP)
+	.ci/system-packages.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/ruff check src tests benchmarks packaging
+	$(VENV)/bin/lint-imports
 
 # The performance targets at 10,000 models (benchmarks/README.md); several
 # minutes, most of it the sync pull. Not part of `make test` (a tiny run is).

@@ -7,13 +7,13 @@ label (the floor), the console on the demo store and the console on a
 generated large store, each in a fresh process (offscreen unless
 QT_QPA_PLATFORM says otherwise). A run ends when the process prints the
 moment of its first paint with data (``STEWARDSHIP_BENCH_EXIT_AFTER_PAINT``).
-Prints the median of each and its ratio to the bare window's median.
-Targets: demo within 1.5x, large store within 2x.
-
-A second floor is measured beside it: ``table_window.py``, the least a
-PySide6 program does to show the same store's models in a table (stdlib
-sqlite3, one minimal table model, the console's style sheet). The console's
-ratio to it is its own cost over the toolkit's.
+The floor that judges is ``table_window.py``: the least a PySide6 program
+does to show the same store's models in a table (stdlib sqlite3, one minimal
+table model, the console's style sheet), measured the same way in the same
+run. The console's ratio to it is its own cost over the toolkit's. Targets:
+within 1.5x of it on the demo store, 1.75x on the large store. The bare
+window's figure and ratio are printed beside, for comparison with earlier
+figures.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from _common import (
     verdict,
 )
 
-TARGETS = {"demo": 1.5, "large": 2.0}
+#: Highest allowed ratio to the minimal table window on the same store.
+TARGETS = {"demo": 1.5, "large": 1.75}
 
 
 def table_argv(data_dir: Path) -> list[str]:
@@ -71,22 +72,22 @@ def main(argv: list[str] | None = None) -> int:
     for name, label in (("demo", "demo store"), ("large", f"large store ({args.models} models)")):
         value = median(times[name])
         table = median(times[f"table {name}"])
-        ratio = value / floor
+        ratio = value / table
         met = ratio <= TARGETS[name]
         ok &= met
         print(
-            f"  {label + ':':32} {value * 1000:7.0f} ms  = {ratio:.2f}x the bare window"
-            f"  (target {TARGETS[name]}x: {verdict(met)})"
+            f"  {label + ':':32} {value * 1000:7.0f} ms  = {ratio:.2f}x the minimal table window"
+            f" (target {TARGETS[name]}x: {verdict(met)}); {value / floor:.2f}x the bare window"
         )
         print(
             f"    {'minimal table window, same store:':30} {table * 1000:7.0f} ms"
-            f"  = {table / floor:.2f}x the bare window; the console is {value / table:.2f}x it"
+            f"  = {table / floor:.2f}x the bare window"
         )
     fastest = {name: min(values) for name, values in times.items()}
     print(
-        f"  fastest runs (least disturbed by other work on the machine): bare"
-        f" {fastest['bare'] * 1000:.0f} ms, demo {fastest['demo'] / fastest['bare']:.2f}x,"
-        f" large {fastest['large'] / fastest['bare']:.2f}x"
+        f"  fastest runs (least disturbed by other work on the machine): demo"
+        f" {fastest['demo'] / fastest['table demo']:.2f}x, large"
+        f" {fastest['large'] / fastest['table large']:.2f}x the minimal table window"
     )
     for name, values in times.items():
         print(f"  runs {name}: " + ", ".join(f"{v * 1000:.0f}" for v in values) + " ms")

@@ -1,6 +1,6 @@
 """The ``stewardship`` command: opens the console, or runs a headless verb.
 
-The contract is DESIGN section 5; scripts depend on it, so keep it exactly.
+The contract is the README's "Using it" and "Import and export"; scripts depend on it, so keep it exactly.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the verbs named in ``argv`` (all of them if None) are set up fully."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",

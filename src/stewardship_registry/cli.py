@@ -1,4 +1,4 @@
-"""``stewardship-registry``: run the registry and manage its tokens (DESIGN section 5).
+"""``stewardship-registry``: run the registry and manage its tokens (README, "Running a registry").
 
 stewardship-registry serve --db PATH [--host H] [--port N]
 stewardship-registry token create --db PATH --name N --role viewer|steward|admin

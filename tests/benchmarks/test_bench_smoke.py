@@ -53,8 +53,9 @@ def test_generated_store_is_what_the_console_accepts(tmp_path: Path) -> None:
             ["--models", "20", "--runs", "1"],
             [
                 r"bare window \(floor\): +\d+ ms",
-                r"demo store: +\d+ ms += [\d.]+x",
-                r"large store \(20 models\): +\d+ ms += [\d.]+x",
+                r"demo store: +\d+ ms += [\d.]+x the minimal table window \(target 1.5x",
+                r"large store \(20 models\): +\d+ ms += [\d.]+x the minimal table window"
+                r" \(target 1.75x",
             ],
         ),
         (

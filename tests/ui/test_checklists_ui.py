@@ -181,11 +181,12 @@ def test_file_evidence_is_hashed_in_the_background(qtbot, demo_ctx, tmp_path: Pa
     path.write_bytes(data)
     seen: list[int] = []
     job = editor.hash_path(path)
-    job.signals.progress.connect(seen.append)
+    job.signals.progress.connect(lambda _what, done, _total: seen.append(done))
     assert editor.hash_bar.isVisibleTo(editor) and editor.cancel_button.isVisibleTo(editor)
     qtbot.waitUntil(lambda: not editor.is_hashing(), timeout=10_000)
     assert editor.widgets["evidence_sha256"].text() == hashlib.sha256(data).hexdigest()
     assert editor.widgets["evidence_file"].text() == str(path)
+    assert seen and seen[-1] == len(data), "progress came through, up to the whole file"
     assert not editor.hash_bar.isVisibleTo(editor)
     assert editor.save_button.isEnabled()
     editor.save()

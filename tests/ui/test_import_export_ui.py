@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QPushButton
 
 from stewardship.domain.records import Model
 from stewardship.services.import_csv import SCHEDULE_COLUMNS
-from stewardship.ui.file_jobs import ProblemsDialog
 from stewardship.ui.main_window import MainWindow
+from stewardship.ui.problems_dialog import ProblemsDialog
 
 HEADER = ",".join(SCHEDULE_COLUMNS)
 

@@ -10,9 +10,9 @@ import icalendar
 import pytest
 
 from stewardship.domain.records import ChecklistItem, Model, PreferenceRequest
+from stewardship.domain.tasks import Cancelled
 from stewardship.services import exporting
 from stewardship.services.exporting import atomic_write, export
-from stewardship.services.file_problems import OperationCancelled
 from stewardship.services.import_csv import SCHEDULE_COLUMNS
 from stewardship.services.importing import import_file
 
@@ -172,7 +172,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
 
 def test_a_cancelled_export_writes_no_file(filled, tmp_path):
     (folder := tmp_path / "out").mkdir()
-    with pytest.raises(OperationCancelled):
+    with pytest.raises(Cancelled):
         exporting.export(filled, "json", folder / "all.json", cancelled=lambda: True)
     assert not list(folder.iterdir())
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from stewardship.domain.records import ChecklistItem, Interview, Model, PreferenceRequest, Report
+from stewardship.domain.tasks import Cancelled
 from stewardship.services.exporting import export, export_document
-from stewardship.services.file_problems import ImportRefused, OperationCancelled
+from stewardship.services.file_problems import ImportRefused
 from stewardship.services.import_csv import SCHEDULE_COLUMNS
 from stewardship.services.importing import import_file
 from stewardship.services.schedules import bundled_schedules, import_bundled
@@ -141,7 +142,7 @@ def test_cancelling_an_import_writes_nothing(store, tmp_path):
         calls.append(1)
         return len(calls) > 1
 
-    with pytest.raises(OperationCancelled):
+    with pytest.raises(Cancelled):
         import_file(store, path, "ana", cancelled=cancel_after_first)
     assert counts(store) == (0, 0, 0)
 

@@ -5,9 +5,9 @@ import pytest
 
 from stewardship.domain.errors import ValidationError
 from stewardship.domain.records import Interview, Model
+from stewardship.domain.tasks import Cancelled
 from stewardship.services.interviews import (
     InterviewService,
-    TranscriptCancelled,
     store_transcript,
     stored_transcript_count,
     transcript_digests,
@@ -52,12 +52,12 @@ def test_the_same_transcript_imported_twice_is_stored_once(store, data_dir, tran
 def test_cancelling_leaves_nothing_behind(store, data_dir, transcript, monkeypatch):
     monkeypatch.setattr("stewardship.services.interviews.CHUNK_BYTES", 1024)
     seen = []
-    with pytest.raises(TranscriptCancelled):
+    with pytest.raises(Cancelled):
         store_transcript(
             store,
             data_dir,
             transcript,
-            progress=lambda d, t: seen.append(d),
+            progress=lambda _what, d, t: seen.append(d),
             cancelled=lambda: len(seen) >= 3,
         )
     assert seen == [1024, 2048, 3072]

@@ -1,4 +1,4 @@
-"""Headless verbs of the command line (DESIGN section 5), one module each.
+"""Headless verbs of the command line (README, "Using it"), one module each.
 
 Each module exposes ``configure(parser)`` and ``run(args) -> int``;
 :mod:`stewardship.cli` lists them, with their help, in ``COMMANDS``.

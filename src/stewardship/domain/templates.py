@@ -184,7 +184,7 @@ class _Checker:
                 raise self.fail(f"unknown key '{key}'; use {', '.join(sorted(_TOP_KEYS))}", key)
         raw = data.get("checklist")
         try:
-            checklist = Checklist(raw)
+            checklist = Checklist(str(raw))
         except ValueError:
             allowed = ", ".join(c.value for c in Checklist)
             raise self.fail(f"checklist '{raw}' is not one of {allowed}", "checklist") from None

@@ -10,6 +10,8 @@ from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.sync_state import StoredConflict, SyncState
 
+__all__ = ["ConflictGroup", "StoredConflict", "conflict_groups", "dismiss_rejection", "resolve"]
+
 
 @dataclass(frozen=True)
 class ConflictGroup:

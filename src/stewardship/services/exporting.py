@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.records import ChecklistItem, Model, PreferenceRequest, Record
+from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
-from .file_problems import Cancelled, OperationCancelled, Progress, never_cancelled, no_progress
 from .ics import build_calendar
 from .import_csv import SCHEDULE_COLUMNS
 from .import_json import FORMAT_NAME, FORMAT_VERSION, SECTIONS
@@ -135,16 +135,17 @@ def export(
     table: str | None = None,
     now: Callable[[], datetime] | None = None,
     progress: Progress = no_progress,
-    cancelled: Cancelled = never_cancelled,
+    cancelled: CancelCheck = never_cancelled,
 ) -> ExportResult:
     """Write one export file. ``table`` is required for CSV.
 
     Raises :class:`ValueError` for an unknown format or table,
-    :class:`OperationCancelled` if cancelled before the file is in place, and
+    :class:`Cancelled` if cancelled before the file is in place, and
     :class:`OSError` if the file cannot be written.
     """
     path = Path(path)
-    progress(0, 2)
+    step = f"Exporting to {path.name}"
+    progress(step, 0, 2)
     if fmt == "json":
         doc = export_document(store)
         count = sum(len(doc[s]) for s in SECTIONS)
@@ -160,9 +161,9 @@ def export(
         data, what = text.encode("utf-8"), "calendar events"
     else:
         raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
-    progress(1, 2)
+    progress(step, 1, 2)
     if cancelled():
-        raise OperationCancelled(f"export to {path} cancelled; no file was written")
+        raise Cancelled(f"export to {path} cancelled; no file was written")
     atomic_write(path, data)
-    progress(2, 2)
+    progress(step, 2, 2)
     return ExportResult(path, count, what)

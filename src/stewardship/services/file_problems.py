@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-#: ``progress(done, total)``: called by long file operations as they go.
-Progress = Callable[[int, int], None]
-#: ``cancelled()``: true once the steward asked to stop.
-Cancelled = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -36,15 +30,3 @@ class ImportRefused(Exception):
     def report(self) -> str:
         """The headline and every problem, one per line."""
         return "\n".join([str(self), *(f"  {p}" for p in self.problems)])
-
-
-class OperationCancelled(Exception):
-    """The steward cancelled an import or export; nothing was written."""
-
-
-def no_progress(done: int, total: int) -> None:
-    """The default progress callback: ignore."""
-
-
-def never_cancelled() -> bool:
-    return False

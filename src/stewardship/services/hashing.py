@@ -4,32 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from pathlib import Path
+
+from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 
 #: 1 MiB blocks: big enough that Python's per-call cost vanishes next to hashing.
 BLOCK_SIZE = 1 << 20
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-Cancelled = Callable[[], bool]
-
-
-class HashCancelled(Exception):
-    """The caller asked to stop before the file was read to its end."""
-
 
 def hash_file(
     path: str | os.PathLike[str],
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never_cancelled,
     *,
     block_size: int = BLOCK_SIZE,
 ) -> str:
     """The lower-case hex SHA-256 of the file at ``path``.
 
-    ``progress(done, total)`` is called after every block (and once at the
-    start); ``cancelled()`` is polled before every block and, when true,
-    stops the work with :class:`HashCancelled`. A missing or unreadable file
+    ``progress(what, bytes done, bytes total)`` is called after every block
+    (and once at the start); ``cancelled()`` is polled before every block and,
+    when true, stops the work with :class:`Cancelled`. A missing or unreadable file
     raises :class:`OSError` with the reason.
     """
     path = Path(path)
@@ -39,16 +33,15 @@ def hash_file(
     with path.open("rb", buffering=0) as handle:
         total = os.fstat(handle.fileno()).st_size
         done = 0
-        if progress:
-            progress(0, total)
+        what = f"Hashing {path.name}"
+        progress(what, 0, total)
         while True:
-            if cancelled and cancelled():
-                raise HashCancelled(f"hashing {path.name} was cancelled")
+            if cancelled():
+                raise Cancelled(f"hashing {path.name} was cancelled")
             n = handle.readinto(buffer)
             if not n:
                 break
             digest.update(view[:n])
             done += n
-            if progress:
-                progress(done, total)
+            progress(what, done, total)
     return digest.hexdigest()

@@ -33,7 +33,8 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """Fold a content line at 75 octets; continuation lines start with a space."""
     parts: list[str] = []
-    current, size = [], 0
+    current: list[str] = []
+    size = 0
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > _LIMIT:
@@ -136,8 +137,8 @@ def build_calendar(store: Store, *, now: Callable[[], datetime] | None = None) -
         if found:
             events.append((found[0], found[1][1], found[1]))
     for item in store.list(ChecklistItem):
-        model = models.get(item.model_id)
-        found = _due(item, model, _stamp(item.modified_at, fallback)) if model else None
+        owner = models.get(item.model_id)
+        found = _due(item, owner, _stamp(item.modified_at, fallback)) if owner else None
         if found:
             events.append((found[0], found[1][1], found[1]))
     events.sort(key=lambda e: (e[0], e[1]))

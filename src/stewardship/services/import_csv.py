@@ -1,4 +1,4 @@
-"""Reading a CSV of model schedules (DESIGN section 5) into checked rows.
+"""Reading a CSV of model schedules (README, "Import and export") into checked rows.
 
 The header must hold every schedule column, in any order; the bundled public
 schedules add ``source_url`` and ``source_read_on``, which are folded into the

@@ -17,17 +17,10 @@ from pathlib import Path
 from ..domain.errors import ValidationError
 from ..domain.lifecycle import check_transition
 from ..domain.records import ChecklistItem, Interview, Model, Record
+from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from ..store.audit import diff_records
-from .file_problems import (
-    Cancelled,
-    FileProblem,
-    ImportRefused,
-    OperationCancelled,
-    Progress,
-    never_cancelled,
-    no_progress,
-)
+from .file_problems import FileProblem, ImportRefused
 from .import_csv import REQUIRED_VALUES, SCHEDULE_COLUMNS, ScheduleRow, read_schedule_csv
 from .import_json import FileRecord, build_record, read_export_json
 
@@ -234,12 +227,12 @@ def import_bytes(
     *,
     kind: str | None = None,
     progress: Progress = no_progress,
-    cancelled: Cancelled = never_cancelled,
+    cancelled: CancelCheck = never_cancelled,
 ) -> ImportResult:
     """Import a schedule CSV or an export JSON given as bytes; ``name`` is for messages.
 
     Raises :class:`ImportRefused` (nothing written) or
-    :class:`OperationCancelled` (nothing written).
+    :class:`Cancelled` (nothing written).
     """
     text = _decode(name, data)
     kind = kind or detect_kind(name, data)
@@ -247,12 +240,13 @@ def import_bytes(
     if plan.problems:
         raise ImportRefused(name, plan.problems)
     total = len(plan.writes)
-    progress(0, total)
+    what = f"Importing {name}"
+    progress(what, 0, total)
     note = f"imported from {name}"
     with store.transaction():
         for done, write in enumerate(plan.writes, start=1):
             if cancelled():
-                raise OperationCancelled(f"import of {name} cancelled; nothing was imported")
+                raise Cancelled(f"import of {name} cancelled; nothing was imported")
             try:
                 store.save(write.record, who, note=note, stamp=not write.keep_stamp)
             except (sqlite3.IntegrityError, ValidationError) as exc:
@@ -261,7 +255,7 @@ def import_bytes(
                 plan.result.added += 1
             else:
                 plan.result.updated += 1
-            progress(done, total)
+            progress(what, done, total)
     return plan.result
 
 
@@ -271,7 +265,7 @@ def import_file(
     who: str,
     *,
     progress: Progress = no_progress,
-    cancelled: Cancelled = never_cancelled,
+    cancelled: CancelCheck = never_cancelled,
 ) -> ImportResult:
     """Import the file at ``path``; an unreadable file raises :class:`OSError`."""
     data = Path(path).read_bytes()

@@ -14,26 +14,19 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Interview
+from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from .model_records import ModelRecordService
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
-
-class TranscriptCancelled(Exception):
-    """The steward cancelled a transcript import; nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +54,13 @@ def store_transcript(
     data_dir: Path,
     source: Path,
     *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never_cancelled,
 ) -> StoredTranscript:
     """Copy ``source`` into the data folder under its SHA-256 digest and record it.
 
     Raises :class:`ValidationError` (field ``transcript``) if the file cannot
-    be read, :class:`TranscriptCancelled` if ``cancelled()`` turns true; in
+    be read, :class:`Cancelled` if ``cancelled()`` turns true; in
     both cases nothing is left behind.
     """
     source = Path(source)
@@ -88,14 +81,14 @@ def store_transcript(
     try:
         with handle, os.fdopen(fd, "wb") as out:
             done = 0
+            what = f"Copying and hashing {source.name}"
             while chunk := handle.read(CHUNK_BYTES):
-                if cancelled is not None and cancelled():
-                    raise TranscriptCancelled(f"import of {source.name} cancelled")
+                if cancelled():
+                    raise Cancelled(f"import of {source.name} cancelled; nothing was stored")
                 digest.update(chunk)
                 out.write(chunk)
                 done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
+                progress(what, done, total)
             out.flush()
             os.fsync(out.fileno())
         sha = digest.hexdigest()

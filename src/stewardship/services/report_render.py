@@ -152,6 +152,14 @@ def build_document(store: Store, data_dir: Path, model: Model, today: date) -> R
     )
 
 
+def document_for(store: Store, data_dir: Path, model_id: str, today: date) -> ReportDocument:
+    """:func:`build_document` for the model with ``model_id``; ValueError if it is gone."""
+    model = store.get(Model, model_id)
+    if model is None:
+        raise ValueError("the model is no longer in this store")
+    return build_document(store, data_dir, model, today)
+
+
 # -- Markdown ------------------------------------------------------------
 def _md_inline(text: str) -> str:
     """One line of data text that cannot open HTML or break a table cell."""

@@ -7,8 +7,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING
 
+from ..domain.tasks import CancelCheck, Progress, never_cancelled, no_progress
 from ..store import Store
-from .file_problems import Cancelled, Progress, never_cancelled, no_progress
 
 if TYPE_CHECKING:
     from .importing import ImportResult
@@ -55,7 +55,7 @@ def import_bundled(
     who: str,
     *,
     progress: Progress = no_progress,
-    cancelled: Cancelled = never_cancelled,
+    cancelled: CancelCheck = never_cancelled,
 ) -> ImportResult:
     from .importing import import_bytes  # the importer loads when a schedule is imported
 

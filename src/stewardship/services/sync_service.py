@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..domain.errors import Problem, ValidationError
+from ..domain.tasks import CancelCheck, Progress, never_cancelled, no_progress
 from ..store import Store
 from ..store.sync_state import SyncState
 from ..sync.credentials import load_token
+from ..sync.errors import AuthRefused as AuthRefused  # re-exported: the window imports no sync
 from ..sync.errors import NotConfigured
+from ..sync.errors import SyncError as SyncError
 from .org_config import OrgConfig, effective_settings, load_org_config, user_overrides_from_settings
 
 if TYPE_CHECKING:
     from ..sync.client import RegistryClient
-    from ..sync.engine import Progress, SyncSummary
+    from ..sync.engine import SyncSummary
 
 URL_KEY = "registry.url"
 CA_KEY = "registry.ca_bundle"
@@ -108,8 +110,8 @@ def run_sync(
     store_file: Path,
     *,
     token: str | None = None,
-    progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress = no_progress,
+    cancelled: CancelCheck = never_cancelled,
     client_options: dict[str, float] | None = None,
 ) -> SyncSummary:
     """One sync cycle on its own connection to the store (safe from a worker thread)."""

@@ -1,4 +1,4 @@
-"""HTTP client for the registry (DESIGN section 4) on a ``requests.Session``.
+"""HTTP client for the registry (docs/registry-protocol.md) on a ``requests.Session``.
 
 - A timeout on every call.
 - Safe calls (GET) are retried by urllib3 with backoff and jitter, honouring

@@ -4,7 +4,9 @@ Service name ``stewardship-console``, user name the registry URL. A backend
 that would write the token in plain text (keyrings.alt's PlaintextKeyring
 silently outranks the "no keyring" backend when installed) counts as no
 keyring unless the user opts in with ``STEWARDSHIP_ALLOW_PLAINTEXT_KEYRING=1``.
-``STEWARDSHIP_TOKEN`` supplies the token for unattended use instead.
+``STEWARDSHIP_TOKEN`` supplies the token for unattended use instead. A
+backend that cannot be loaded (``PYTHON_KEYRING_BACKEND`` or keyringrc.cfg
+naming one that is not installed) also counts as no keyring, with the reason.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:  # keyring is imported when first needed: it is slow to import
 SERVICE = "stewardship-console"
 ENV_TOKEN = "STEWARDSHIP_TOKEN"
 ENV_ALLOW_PLAINTEXT = "STEWARDSHIP_ALLOW_PLAINTEXT_KEYRING"
+ENV_KEYRING_BACKEND = "PYTHON_KEYRING_BACKEND"
 
 
 class KeyringUnavailable(Exception):
@@ -35,10 +38,25 @@ def _is_fail(backend: KeyringBackend) -> bool:
     return type(backend).__module__.startswith(("keyring.backends.fail", "keyring.backends.null"))
 
 
+def _load_problem() -> str:
+    """Why the configured keyring backend cannot be loaded, or "" when it can."""
+    import keyring
+
+    try:
+        keyring.get_keyring()
+    except Exception as exc:  # keyring raises whatever importing the named backend raised
+        named = os.environ.get(ENV_KEYRING_BACKEND)
+        where = f"{ENV_KEYRING_BACKEND}={named}" if named else "the configured keyring backend"
+        return f"{where} cannot be loaded: {type(exc).__name__}: {exc}"
+    return ""
+
+
 def backend() -> KeyringBackend | None:
     """The keyring backend the console may use, or None when there is no safe one."""
     import keyring
 
+    if _load_problem():
+        return None
     current = keyring.get_keyring()
     candidates = getattr(current, "backends", None) or [current]
     allow_plain = os.environ.get(ENV_ALLOW_PLAINTEXT) == "1"
@@ -56,7 +74,11 @@ def backend() -> KeyringBackend | None:
 def keyring_description() -> str:
     found = backend()
     if found is None:
-        return "no keyring available: the token is asked for each session and never stored"
+        problem = _load_problem()
+        return (
+            "no keyring available" + (f" ({problem})" if problem else "") + ":"
+            " the token is asked for each session and never stored"
+        )
     return f"token kept in the system keyring ({type(found).__name__})"
 
 

@@ -17,15 +17,15 @@ Guarantees:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..domain.merge import BOOKKEEPING, three_way_merge
 from ..domain.records import RECORD_TYPES, Record
+from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
-from .errors import Cancelled, CursorReset, RegistryProtocolError
+from .errors import CursorReset, RegistryProtocolError
 from .page_store import PagePrefetch, PageWriter
 from .protocol import operation, parse_remote, record_payload
 
@@ -36,8 +36,6 @@ BATCH_LIMIT = 100
 PAGE_LIMIT = 500
 #: Pages of the first pull (nothing received yet) are as large as the registry allows.
 FIRST_PULL_LIMIT = 1000
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -71,16 +69,16 @@ class SyncEngine:
         store: Store,
         client: RegistryClient,
         *,
-        progress: Progress | None = None,
-        cancelled: Callable[[], bool] | None = None,
+        progress: Progress = no_progress,
+        cancelled: CancelCheck = never_cancelled,
         page_limit: int | None = None,
         batch_limit: int = BATCH_LIMIT,
     ) -> None:
         self.store = store
         self.state = SyncState(store)
         self.client = client
-        self.progress = progress or (lambda *_: None)
-        self.cancelled = cancelled or (lambda: False)
+        self.progress = progress
+        self.cancelled = cancelled
         self.page_limit = page_limit or PAGE_LIMIT
         self.first_pull_limit = page_limit or FIRST_PULL_LIMIT
         self.batch_limit = batch_limit

@@ -1,6 +1,7 @@
 """What can go wrong in a sync, in words a steward understands.
 
-Messages never contain the token.
+Messages never contain the token. A cancelled sync raises the one
+:class:`~stewardship.domain.tasks.Cancelled` every long operation raises.
 """
 
 from __future__ import annotations
@@ -28,10 +29,6 @@ class RegistryProtocolError(SyncError):
 
 class NotConfigured(SyncError):
     """No registry set up for this data folder, or no token."""
-
-
-class Cancelled(SyncError):
-    """The steward cancelled the sync; what was stored so far is kept."""
 
 
 class CursorReset(SyncError):

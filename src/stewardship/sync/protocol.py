@@ -1,5 +1,5 @@
 """The record shapes of the registry protocol: what a batch operation holds,
-and how a record the registry sends becomes a domain record (DESIGN section 4)."""
+and how a record the registry sends becomes a domain record (docs/registry-protocol.md)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from .. import resources
+from .. import resources  # type: ignore[attr-defined]  # resources/ is mapped in by setuptools
 
 ICON_NAME = "stewardship-console.svg"
 

@@ -26,14 +26,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationDomain("stewardship-console.invalid")
     QCoreApplication.setApplicationName("Stewardship Console")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if existing is None:
         # The style as an argument: QApplication.setStyle() hands the style object back,
         # and wrapping it builds PySide6's QStyle class and its enums (~5 ms of start-up).
         app = QApplication([*(argv if argv is not None else sys.argv[:1]), "-style", "fusion"])
     else:
+        assert isinstance(existing, QApplication)
+        app = existing
         app.setStyle("Fusion")
-    assert isinstance(app, QApplication)
     QGuiApplication.setDesktopFileName(DESKTOP_ID)
     app.setWindowIcon(app_icon())
     app.setStyleSheet(STYLE_SHEET)

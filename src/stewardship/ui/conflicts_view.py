@@ -23,8 +23,13 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
-from ..services.conflicts import ConflictGroup, conflict_groups, dismiss_rejection, resolve
-from ..store.sync_state import StoredConflict
+from ..services.conflicts import (
+    ConflictGroup,
+    StoredConflict,
+    conflict_groups,
+    dismiss_rejection,
+    resolve,
+)
 from .panels import panel, scrolling
 from .widgets import page_subtitle, page_title
 

@@ -2,7 +2,7 @@
 
 A mix-in of :class:`~stewardship.ui.checklist_item_editor.ItemEditor`, which
 provides ``original``, ``widgets``, ``errors``, ``validate()`` and
-``save_button``; hashing runs as a :class:`HashJob` with progress and cancel.
+``save_button``; hashing runs as a task (``ui/tasks.py``) with progress and cancel.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QPushButton
 
-from .hash_worker import HashJob
+from ..services.hashing import hash_file
+from .tasks import Task, run_task
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel, QWidget
@@ -28,7 +28,7 @@ class EvidenceHashing:
     widgets: dict[str, QWidget]
     errors: dict[str, QLabel]
     save_button: QPushButton
-    hash_job: HashJob | None = None
+    hash_job: Task | None = None
 
     if TYPE_CHECKING:  # provided by the editor
 
@@ -55,21 +55,27 @@ class EvidenceHashing:
         if path:
             self.hash_path(path)
 
-    def hash_path(self, path: str | Path) -> HashJob:
+    def hash_path(self, path: str | Path) -> Task:
         """Hash ``path`` in the background; the digest fills the form when done."""
         self.cancel_hash()
-        job = HashJob(path)
-        job.signals.progress.connect(self.hash_bar.setValue)
-        job.signals.finished.connect(self._hash_finished)
-        job.signals.failed.connect(self._hash_failed)
-        job.signals.cancelled.connect(self._hash_cancelled)
+        name = str(path)
+        job = run_task(
+            lambda progress, cancelled: hash_file(name, progress, cancelled),
+            name=f"hashing {Path(name).name}",
+        )
+        job.signals.progress.connect(
+            lambda _what, done, total: self._hash_progress(job, done, total)
+        )
+        # Signals reach the GUI thread after run_task returned: nothing is missed.
+        job.signals.succeeded.connect(lambda digest: self._hash_finished(job, name, digest))
+        job.signals.failed.connect(lambda exc, _text: self._hash_failed(job, name, exc))
+        job.signals.cancelled.connect(lambda: self._hash_cancelled(job))
         self.hash_job = job
         self.hash_bar.setValue(0)
         self.hash_bar.show()
         self.cancel_button.show()
         self.choose_button.setEnabled(False)
         self.errors["evidence_file"].hide()
-        QThreadPool.globalInstance().start(job)
         self.cancel_button.setFocus()
         return job
 
@@ -87,11 +93,12 @@ class EvidenceHashing:
         self.cancel_button.hide()
         self.choose_button.setEnabled(self.original is not None)
 
-    def _current(self, path: str) -> bool:
-        return self.hash_job is not None and self.hash_job.path == path
+    def _hash_progress(self, job: Task, done: int, total: int) -> None:
+        if job is self.hash_job:
+            self.hash_bar.setValue(100 if total == 0 else done * 100 // total)
 
-    def _hash_finished(self, path: str, digest: str) -> None:
-        if not self._current(path):
+    def _hash_finished(self, job: Task, path: str, digest: str) -> None:
+        if job is not self.hash_job:
             return
         self._hash_done()
         file_edit, digest_edit = self.widgets["evidence_file"], self.widgets["evidence_sha256"]
@@ -101,13 +108,14 @@ class EvidenceHashing:
         self.validate()
         self.save_button.setFocus()
 
-    def _hash_failed(self, path: str, reason: str) -> None:
-        if not self._current(path):
+    def _hash_failed(self, job: Task, path: str, exc: BaseException) -> None:
+        if job is not self.hash_job:
             return
         self._hash_done()
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
         self.errors["evidence_file"].setText(f"Cannot read {Path(path).name}: {reason}")
         self.errors["evidence_file"].show()
 
-    def _hash_cancelled(self, path: str) -> None:
-        if self._current(path):
+    def _hash_cancelled(self, job: Task) -> None:
+        if job is self.hash_job:
             self._hash_done()

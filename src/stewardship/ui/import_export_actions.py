@@ -1,14 +1,15 @@
 """File menu: Import schedules…, Import bundled public schedules ▸, Export…
 
-Each runs as a :class:`FileJob` on a thread pool with a progress dialog that
-can cancel; the views are refreshed after an import.
+Each runs as a task (``ui/tasks.py``) with its own connection to the store,
+one at a time, with a progress dialog that can cancel; the views are
+refreshed after an import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,9 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
-from ..services.file_problems import ImportRefused, OperationCancelled
+from ..domain.tasks import CancelCheck, Progress
+from ..services.file_problems import ImportRefused
+from ..services.own_store import with_own_store
 from ..services.schedules import bundled_schedules, import_bundled
-from .file_jobs import FileJob, ProblemsDialog
+from .problems_dialog import ProblemsDialog
+from .tasks import Task, run_task
+
+if TYPE_CHECKING:
+    from ..services.own_store import Store
+
+#: The work of an import or export: given its own store, a progress callback and a cancel check.
+Work = Callable[["Store", Progress, CancelCheck], Any]
 
 #: (label, format, table, file suffix, file filter)
 EXPORT_CHOICES = [
@@ -69,7 +79,7 @@ class ExportDialog(QDialog):
 
 
 class ImportExportActions(QObject):
-    """Adds the import and export actions to ``menu`` and runs them in workers."""
+    """Adds the import and export actions to ``menu`` and runs them as tasks."""
 
     def __init__(self, window: QMainWindow, ctx: AppContext, menu: QMenu) -> None:
         super().__init__(window)
@@ -77,7 +87,7 @@ class ImportExportActions(QObject):
         self.ctx = ctx
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self.job: FileJob | None = None
+        self.job: Task | None = None
         self.progress: QProgressDialog | None = None
         self.dialog: QDialog | None = None
         self.last_message = ""
@@ -157,27 +167,34 @@ class ImportExportActions(QObject):
         )
 
     # -- running ---------------------------------------------------------
-    def _start(
-        self, work: Callable[..., Any], label: str, name: str, on_success: Callable[[Any], None]
-    ) -> None:
+    def _start(self, work: Work, label: str, name: str, on_success: Callable[[Any], None]) -> None:
         if self.job is not None:
             QMessageBox.information(self.window, "Busy", "An import or export is still running.")
             return
-        self.job = FileJob(self.ctx.store.path, work)
+        path = self.ctx.store.path
+
+        def run(progress: Progress, cancelled: CancelCheck) -> Any:
+            return with_own_store(path, lambda store: work(store, progress, cancelled))
+
         self._name = name
         self._on_success = on_success
+        self.job = run_task(
+            run,
+            succeeded=self._succeeded,
+            failed=self._failed,
+            cancelled=self._cancelled,
+            progress=self._progressed,
+            name=label,
+            pool=self.pool,
+        )
         self.progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
         self.progress.setWindowTitle("Stewardship Console")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(400)
         self.progress.canceled.connect(self.job.cancel)
-        self.job.signals.progress.connect(self._progressed)
-        self.job.signals.succeeded.connect(self._succeeded)
-        self.job.signals.failed.connect(self._failed)
-        self.pool.start(self.job)
 
-    @Slot(int, int)
-    def _progressed(self, done: int, total: int) -> None:
+    @Slot(str, int, int)
+    def _progressed(self, _what: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(done)
@@ -194,14 +211,18 @@ class ImportExportActions(QObject):
         self._finish()
         self._on_success(result)
 
-    @Slot(object)
-    def _failed(self, error: Exception) -> None:
+    @Slot()
+    def _cancelled(self) -> None:
+        message = self.job.cancel_message if self.job is not None else "cancelled"
+        self._finish()
+        self._say(message)
+
+    @Slot(object, str)
+    def _failed(self, error: BaseException, _traceback: str) -> None:
         self._finish()
         if isinstance(error, ImportRefused):
             self.dialog = ProblemsDialog("Import refused", str(error), error.problems, self.window)
             self.dialog.open()
-            self._say(str(error))
-        elif isinstance(error, OperationCancelled):
             self._say(str(error))
         else:
             self._say(f"{self._name}: {error}")

@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
 from ..app import AppContext
 from ..domain.errors import Problem
 from ..domain.records import Interview, Model, Record
+from ..domain.tasks import CancelCheck, Progress
 from ..services.interviews import InterviewService, StoredTranscript, store_transcript
-from ..store import Store
-from .background import Task, TaskStatus
+from ..services.own_store import with_own_store
 from .record_form import DATE_HINT, FieldSpec, RecordForm
 from .table_model import ROW_ROLE, Column, RowTableModel
+from .task_status import TaskStatus
+from .tasks import Task, TaskFunction
 from .widgets import row_table
 
 FIELDS = [
@@ -49,17 +51,16 @@ COLUMNS: list[Column[Interview]] = [
 ]
 
 
-def transcript_job(store_path: Path, data_dir: Path, source: Path):
-    """A worker function: copy and hash the file, record it with the worker's own connection."""
+def transcript_job(store_path: Path, data_dir: Path, source: Path) -> TaskFunction:
+    """A task: copy and hash the file, record it with the task's own connection."""
 
-    def run(task: Task) -> StoredTranscript:
-        store = Store(store_path)
-        try:
-            return store_transcript(
-                store, data_dir, source, progress=task.report, cancelled=task.is_cancelled
-            )
-        finally:
-            store.close()
+    def run(progress: Progress, cancelled: CancelCheck) -> StoredTranscript:
+        return with_own_store(
+            store_path,
+            lambda store: store_transcript(
+                store, data_dir, source, progress=progress, cancelled=cancelled
+            ),
+        )
 
     return run
 
@@ -209,7 +210,7 @@ class InterviewsPanel(QWidget):
         return self.task_status.start(
             f"Copying and hashing {source.name}…",
             job,
-            done=self._transcript_stored,
+            succeeded=self._transcript_stored,
             failed=self._transcript_failed,
             cancelled=lambda: self.form.attach_button.setEnabled(True),
         )
@@ -227,7 +228,7 @@ class InterviewsPanel(QWidget):
             f"{stored.original_name}: {note}. Save the interview to keep the link."
         )
 
-    def _transcript_failed(self, error: str) -> None:
+    def _transcript_failed(self, exc: BaseException, _traceback: str) -> None:
         self.form.attach_button.setEnabled(True)
-        self.last_error = error
+        self.last_error = error = str(exc) or type(exc).__name__
         self.task_status.show_message(f"Transcript not attached: {error}")

@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         from .import_export_actions import ImportExportActions
 
         file_menu = self.file_menu
-        refresh = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh)
+        refresh = QAction("&Refresh", self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
         self._import_export = ImportExportActions(self, self.ctx, file_menu)
@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         sync_action.triggered.connect(lambda: self.sync.sync_now())
         file_menu.addAction(sync_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 

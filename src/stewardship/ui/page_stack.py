@@ -25,28 +25,31 @@ class LazyPages(Mapping[str, QWidget]):
         on_built: Callable[[str, QWidget], None] | None = None,
     ) -> None:
         self.stack = stack
-        self.keys = list(keys)
+        self._keys = list(keys)
         self._build = build
         self._on_built = on_built
         self._built: dict[str, QWidget] = {}
         self._stale: set[str] = set()
-        for _ in self.keys:
+        for _ in self._keys:
             self.stack.addWidget(QWidget())  # stands in until the page is built
 
     # -- Mapping ---------------------------------------------------------
     def __getitem__(self, key: str) -> QWidget:
         page = self._built.get(key)
         if page is None:
-            if key not in self.keys:
+            if key not in self._keys:
                 raise KeyError(key)
             page = self._make(key)
         return page
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # asking must not build the page
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys)
 
     def built(self) -> dict[str, QWidget]:
         """The pages built so far (the others have nothing to refresh)."""
@@ -62,7 +65,7 @@ class LazyPages(Mapping[str, QWidget]):
         return page
 
     def current_key(self) -> str:
-        return self.keys[self.stack.currentIndex()]
+        return self._keys[self.stack.currentIndex()]
 
     def refresh(self) -> None:
         """Reload the visible page now and every other built page when next shown."""
@@ -80,7 +83,7 @@ class LazyPages(Mapping[str, QWidget]):
         self._stale.update(k for k in keys if k in self._built and k != current)
 
     def _make(self, key: str) -> QWidget:
-        row = self.keys.index(key)
+        row = self._keys.index(key)
         page = self._build(key)
         # Loaded before it joins the window: it is styled once, when shown, with its data,
         # instead of re-styling each widget whose look depends on the data (see repolish).
@@ -88,8 +91,9 @@ class LazyPages(Mapping[str, QWidget]):
         holder = self.stack.widget(row)
         was_current = self.stack.currentIndex() == row
         self.stack.insertWidget(row, page)
-        self.stack.removeWidget(holder)
-        holder.deleteLater()
+        if holder is not None:
+            self.stack.removeWidget(holder)
+            holder.deleteLater()
         if was_current:
             self.stack.setCurrentIndex(row)
         self._built[key] = page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -27,11 +28,13 @@ from ..app import AppContext
 from ..domain.edits import REPORT_SECTIONS
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Model, Report, ReportStatus, label
-from ..services.report_render import ReportDocument, build_document, format_for_path
+from ..domain.tasks import CancelCheck, Cancelled, Progress
+from ..services.own_store import with_own_store
+from ..services.report_render import ReportDocument, build_document, document_for, format_for_path
 from ..services.reports import ReportService
-from ..store import Store
-from .background import Task, TaskStatus
 from .report_pdf import write_report
+from .task_status import TaskStatus
+from .tasks import Task, TaskFunction
 from .widgets import error_label, repolish
 
 EXPORT_FILTERS = "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"
@@ -42,21 +45,18 @@ SECTION_HINTS = {
 }
 
 
-def export_job(store_path: Path, data_dir: Path, model_id: str, today, fmt: str, target: Path):
-    """A worker function: read with its own connection, render, write atomically."""
+def export_job(
+    store_path: Path, data_dir: Path, model_id: str, today: date, fmt: str, target: Path
+) -> TaskFunction:
+    """A task: read with its own connection, render, write atomically."""
 
-    def run(task: Task) -> Path:
-        store = Store(store_path)
-        try:
-            model = store.get(Model, model_id)
-            if model is None:
-                raise ValueError("the model is no longer in this store")
-            doc = build_document(store, data_dir, model, today)
-        finally:
-            store.close()
-        if task.is_cancelled():
-            raise RuntimeError("cancelled")
-        task.report(1, 2)
+    def run(progress: Progress, cancelled: CancelCheck) -> Path:
+        doc = with_own_store(
+            store_path, lambda store: document_for(store, data_dir, model_id, today)
+        )
+        if cancelled():
+            raise Cancelled(f"export to {target.name} cancelled; no file was written")
+        progress(f"Writing {target.name}", 1, 2)
         return write_report(doc, fmt, target)
 
     return run
@@ -332,7 +332,7 @@ class ReportEditor(QWidget):
         return self.task_status.start(
             f"Writing {target.name}…",
             job,
-            done=self._exported,
+            succeeded=self._exported,
             failed=self._export_failed,
             cancelled=lambda: self.export_button.setEnabled(True),
         )
@@ -342,9 +342,9 @@ class ReportEditor(QWidget):
         self.task_status.show_message(f"Wrote {path}")
         self.exported.emit(str(path))
 
-    def _export_failed(self, error: str) -> None:
+    def _export_failed(self, exc: BaseException, _traceback: str) -> None:
         self.export_button.setEnabled(self.model is not None)
-        self.last_export_error = error
+        self.last_export_error = error = str(exc) or type(exc).__name__
         self.task_status.show_message(f"Export failed: {error}")
 
 

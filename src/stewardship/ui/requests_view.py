@@ -23,7 +23,7 @@ from .list_form_page import ListFormPage
 from .panels import form_page, panel, scrolling
 from .request_form import RequestForm
 from .table_model import Column, RowStyle, RowTableModel, SearchProxy
-from .workers import Worker, start
+from .tasks import Task, run_task
 
 #: Above this many requests the list loads in a worker, so the window never freezes.
 BACKGROUND_LOAD_ABOVE = 2000
@@ -118,7 +118,7 @@ class RequestsView(ListFormPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         self.ctx = ctx
         self.service = RequestService(ctx.store, ctx.who)
-        self._loader: Worker | None = None
+        self._loader: Task | None = None
 
         self.model: RowTableModel[RequestRow] = RowTableModel(
             COLUMNS, row_style=row_style, search_text=RequestRow.search_text
@@ -198,20 +198,19 @@ class RequestsView(ListFormPage):
             self._loader.cancel()
         self.count_label.setText(f"Loading {self.service.count():,} requests…")
         path = store_path(self.ctx.data_dir)
-        worker = Worker(lambda progress, cancelled: load_rows(path))
+        worker = run_task(lambda progress, cancelled: load_rows(path), name="loading requests")
         worker.signals.succeeded.connect(lambda rows, w=worker: self._loaded(w, rows, current))
-        worker.signals.failed.connect(lambda exc, w=worker: self._load_failed(w, exc))
+        worker.signals.failed.connect(lambda exc, _text, w=worker: self._load_failed(w, exc))
         self._loader = worker
-        start(worker)
 
-    def _loaded(self, worker: Worker, rows: list[RequestRow], current: str | None) -> None:
+    def _loaded(self, worker: Task, rows: list[RequestRow], current: str | None) -> None:
         if worker is not self._loader:
             return  # a newer load is on its way
         self._loader = None
         self._show_rows(rows, current)
         self.loaded.emit()
 
-    def _load_failed(self, worker: Worker, error: Exception) -> None:
+    def _load_failed(self, worker: Task, error: BaseException) -> None:
         if worker is self._loader:
             self._loader = None
             self.count_label.setText(f"Could not load the requests: {error}")

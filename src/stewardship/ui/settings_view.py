@@ -16,6 +16,13 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
+from ..services.credentials import (
+    KeyringUnavailable,
+    forget_token,
+    keyring_description,
+    keyring_usable,
+    store_token,
+)
 from ..services.identity import SETTING_KEY as STEWARD_KEY
 from ..services.sync_service import (
     RegistrySettings,
@@ -25,17 +32,10 @@ from ..services.sync_service import (
     test_connection,
     validate_registry,
 )
-from ..sync.credentials import (
-    KeyringUnavailable,
-    backend,
-    forget_token,
-    keyring_description,
-    store_token,
-)
 from .org_defaults import OrgDefaultsPanel
 from .sync_controller import SyncController
+from .tasks import Task, run_task
 from .widgets import page_subtitle, page_title, repolish
-from .workers import Worker, start
 
 
 def _section(title: str) -> QLabel:
@@ -52,7 +52,7 @@ class SettingsView(QWidget):
         self.setObjectName("page")
         self.ctx = ctx
         self.controller = controller
-        self._worker: Worker | None = None
+        self._worker: Task | None = None
 
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://registry.example.org")
@@ -148,7 +148,8 @@ class SettingsView(QWidget):
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
         self.steward_edit.setText(self.ctx.who)
-        self.keyring_label.setText(keyring_description().capitalize() + ".")
+        about = keyring_description()
+        self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
 
     def _show_token_state(self) -> None:
@@ -218,7 +219,7 @@ class SettingsView(QWidget):
     def forget(self) -> None:
         url = registry_settings(self.ctx.store).url
         self.controller.session_token = None
-        if url and backend() is not None:
+        if url and keyring_usable():
             forget_token(url)
         self._show_token_state()
 
@@ -229,13 +230,14 @@ class SettingsView(QWidget):
         token = self.token_edit.text().strip() or self.controller.token()
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
-        worker = Worker(lambda progress, cancelled: test_connection(settings, token))
-        worker.signals.succeeded.connect(lambda text: self.test_result.setText("✔ " + text))
-        worker.signals.failed.connect(lambda exc: self.test_result.setText(f"✘ {exc}"))
-        worker.signals.finished.connect(self._test_done)
-        self._worker = worker
-        start(worker)
+        self._worker = run_task(
+            lambda progress, cancelled: test_connection(settings, token),
+            succeeded=lambda text: self._test_done("✔ " + text),
+            failed=lambda exc, _text: self._test_done(f"✘ {exc}"),
+            name="testing the registry connection",
+        )
 
-    def _test_done(self) -> None:
+    def _test_done(self, result: str) -> None:
+        self.test_result.setText(result)
         self._worker = None
         self.test_button.setEnabled(True)

@@ -9,14 +9,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..app import AppContext
+from ..domain.tasks import Cancelled
+from ..services.credentials import load_token
 from ..services.paths import store_path
-from ..services.sync_service import registry_settings, run_sync, sync_status
-from ..sync.credentials import load_token
-from ..sync.errors import AuthRefused, Cancelled, NotConfigured, SyncError
-from .workers import Worker, start
+from ..services.sync_service import (
+    AuthRefused,
+    NotConfigured,
+    SyncError,
+    registry_settings,
+    run_sync,
+    sync_status,
+)
+from .tasks import Task, run_task
 
 if TYPE_CHECKING:
-    from ..sync.engine import SyncSummary
+    from ..services.sync_service import SyncSummary
 
 BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
 
@@ -51,7 +58,7 @@ class SyncController(QObject):
         self.message = ""
         self.last_summary: SyncSummary | None = None
         self.session_token: str | None = None  # when no keyring: kept in memory only
-        self._worker: Worker | None = None
+        self._worker: Task | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(lambda: self.sync_now(background=True))
@@ -101,19 +108,19 @@ class SyncController(QObject):
             return False
         path = store_path(self.ctx.data_dir)
         options = self.client_options
-        worker = Worker(
+        self._worker = run_task(
             lambda progress, cancelled: run_sync(
                 path, token=token, progress=progress, cancelled=cancelled, client_options=options
-            )
+            ),
+            succeeded=self._succeeded,
+            failed=self._failed,
+            cancelled=self._cancelled,
+            progress=self.progress.emit,
+            name="sync",
         )
-        worker.signals.progress.connect(self.progress)
-        worker.signals.succeeded.connect(self._succeeded)
-        worker.signals.failed.connect(self._failed)
-        self._worker = worker
         self.phase = Phase.SYNCING
         self.message = ""
         self.changed.emit()
-        start(worker)
         return True
 
     def cancel(self) -> None:
@@ -128,12 +135,16 @@ class SyncController(QObject):
         self.refresh_status()
         self.finished.emit(summary)
 
-    def _failed(self, error: Exception) -> None:
+    def _cancelled(self) -> None:
+        worker, self._worker = self._worker, None
+        self.phase = Phase.IDLE
+        self.message = worker.cancel_message if worker is not None else "sync cancelled"
+        self.refresh_status()
+        self.finished.emit(Cancelled(self.message))
+
+    def _failed(self, error: BaseException, _traceback: str) -> None:
         self._worker = None
-        if isinstance(error, Cancelled):
-            self.phase = Phase.IDLE
-            self.message = str(error)
-        elif isinstance(error, AuthRefused):
+        if isinstance(error, AuthRefused):
             self.phase = Phase.FAILED
             self.message = str(error)
             if error.status == 401:

@@ -251,8 +251,8 @@ class SearchProxy(QAbstractProxyModel):
         self._rebuild()
         saved, self._saved = self._saved, []
         self.changePersistentIndexList(
-            [QModelIndex(old) for old, _ in saved],
-            [self.mapFromSource(QModelIndex(src)) for _, src in saved],
+            [_plain(old) for old, _ in saved],
+            [self.mapFromSource(_plain(src)) for _, src in saved],
         )
         self.layoutChanged.emit()
 
@@ -290,7 +290,7 @@ class SearchProxy(QAbstractProxyModel):
         self._rebuild()
         held, self._held = self._held, []
         self.changePersistentIndexList(
-            [QModelIndex(p) for p, _ in held],
+            [_plain(p) for p, _ in held],
             [
                 self.index(self._back[src], p.column()) if self._back[src] >= 0 else QModelIndex()
                 for p, src in held
@@ -389,3 +389,8 @@ class SearchProxy(QAbstractProxyModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if self._source is not None:
             self._source.sort(column, order)
+
+
+def _plain(index: QPersistentModelIndex) -> QModelIndex:
+    """A plain index for a persistent one (PySide6 converts; its type stubs omit the overload)."""
+    return QModelIndex(index)  # type: ignore[call-overload]

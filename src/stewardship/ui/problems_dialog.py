@@ -1,13 +1,7 @@
-"""Import and export off the GUI thread: a QRunnable with progress, cancel and its own store."""
+"""A refused import file: the headline and every problem, readable and copyable."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,48 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.file_problems import Cancelled, FileProblem, Progress
-from ..store import Store
-
-#: The work a job runs: given its own store, a progress callback and a cancel check.
-Work = Callable[[Store, Progress, Cancelled], Any]
-
-
-class JobSignals(QObject):
-    progress = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-
-class FileJob(QRunnable):
-    """Runs ``work`` on a pool thread with a connection of its own (DESIGN section 7)."""
-
-    def __init__(self, db_path: Path, work: Work) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.db_path = db_path
-        self.work = work
-        self.signals = JobSignals()
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            store = Store(self.db_path)
-            try:
-                result = self.work(store, self.signals.progress.emit, self._cancel.is_set)
-            finally:
-                store.close()
-        except Exception as exc:  # reported to the steward by the GUI thread
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.succeeded.emit(result)
+from ..services.file_problems import FileProblem
 
 
 class ProblemsDialog(QDialog):
