@@ -61,7 +61,8 @@ class Record:
     TABLE: ClassVar[str] = ""
     #: the list of the JSON export that holds the records
     EXPORT_SECTION: ClassVar[str] = ""
-    #: the fields the JSON export (and CSV) sorts the records by
+    #: the fields the JSON export (and CSV) sorts the records by; ties keep the
+    #: order in which the records reached the store
     EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("id",)
     #: id fields that name another record: field -> that record's ``TYPE``. An
     #: import checks that each names a record in the store or the file, and

@@ -276,7 +276,7 @@ class PreferenceRequest(Record):
     TYPE: ClassVar[str] = "preference_request"
     TABLE: ClassVar[str] = "preference_requests"
     EXPORT_SECTION: ClassVar[str] = "preference_requests"
-    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "received_on", "id")
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "received_on")
     REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model", "interview_id": "interview"}
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {
         "source": RequestSource,
@@ -342,7 +342,7 @@ class Interview(Record):
     TYPE: ClassVar[str] = "interview"
     TABLE: ClassVar[str] = "interviews"
     EXPORT_SECTION: ClassVar[str] = "interviews"
-    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "held_on", "id")
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "held_on")
     REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model"}
 
     model_id: str = ""

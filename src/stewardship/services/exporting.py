@@ -70,7 +70,9 @@ def export_document(store: Store) -> dict[str, Any]:
 
 
 def _order_by(cls: type[Record]) -> str:
-    return ", ".join(cls.EXPORT_ORDER)
+    # Ties go by the order the records reached this store (as logged, pulled or
+    # imported), so an export and its re-import list them alike.
+    return ", ".join((*cls.EXPORT_ORDER, "rowid"))
 
 
 def _text(value: object) -> str:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.errors import Problem, ValidationError
-from ..domain.records import Interview, Model
+from ..domain.records import Interview
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from ..store.queries_transcripts import add_transcript, interview_digests, transcript_count
+from .model_records import ModelRecordService
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
@@ -123,33 +124,22 @@ def transcript_digests(store: Store, model_id: str) -> list[str]:
     return interview_digests(store, model_id)
 
 
-class InterviewService:
+class InterviewService(ModelRecordService[Interview]):
+    record_cls = Interview
+
     def __init__(self, store: Store, who: str, data_dir: Path) -> None:
-        self.store = store
-        self.who = who
+        super().__init__(store, who)
         self.data_dir = Path(data_dir)
 
-    def get(self, interview_id: str) -> Interview | None:
-        return self.store.get(Interview, interview_id)
-
     def for_model(self, model_id: str) -> list[Interview]:
-        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, id")
+        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, rowid")
 
     def problems(self, interview: Interview) -> list[Problem]:
-        found = interview.problems()
-        if interview.model_id and self.store.get(Model, interview.model_id) is None:
-            found.append(Problem("model_id", "no such model in this store"))
+        found = super().problems(interview)
         sha = interview.transcript_sha256
         if sha and not _DIGEST.match(sha):
             found.append(Problem("transcript_sha256", f"'{sha}' is not a SHA-256 digest"))
         return found
-
-    def save(self, interview: Interview, *, note: str = "") -> Interview:
-        with self.store.transaction():
-            found = self.problems(interview)
-            if found:
-                raise ValidationError(found)
-            return self.store.save(interview, self.who, note=note)
 
     def is_present(self, interview: Interview) -> bool:
         return transcript_is_present(self.data_dir, interview.transcript_sha256)

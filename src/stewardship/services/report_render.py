@@ -132,9 +132,10 @@ def retention_status(store: Store, model_id: str) -> Retention:
 def build_document(store: Store, data_dir: Path, model: Model, today: date) -> ReportDocument:
     """Everything the report shows about ``model``, read in one go."""
     reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
-    interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, id")
+    # Same day: in the order logged here (rowid), so every store shows one order, not the ids'.
+    interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, rowid")
     requests = store.list(
-        PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, id"
+        PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, rowid"
     )
     return ReportDocument(
         model=model,
