@@ -79,7 +79,7 @@ def test_a_record_the_registry_refuses_is_shown_not_lost(console_factory, regist
     m = ana.store.save(model("wren-1"), "Ana")
     # a record that passes local checks but collides on the registry side:
     # simulate an invalid record written by an older console straight into the store
-    ana.store.db.conn.execute("UPDATE models SET display_name = '' WHERE id = ?", (m.id,))
+    ana.store.conn.execute("UPDATE models SET display_name = '' WHERE id = ?", (m.id,))
     s = ana.sync()
     assert s.rejected == 1
     [group] = conflict_groups(ana.store)

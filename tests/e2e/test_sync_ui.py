@@ -118,7 +118,7 @@ def test_settings_store_the_token_in_the_keyring_only(
     assert "token is accepted" in view.test_result.text()
 
     QSettings().sync()
-    app_ctx.store.db.conn.execute("PRAGMA wal_checkpoint(FULL)")
+    app_ctx.store.conn.execute("PRAGMA wal_checkpoint(FULL)")
     data = b"".join(p.read_bytes() for p in app_ctx.data_dir.glob("stewardship.db*"))
     assert token.encode() not in data
     settings_file = QSettings().fileName()

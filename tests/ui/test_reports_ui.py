@@ -125,3 +125,44 @@ def test_a_transcript_that_cannot_be_read_is_explained(qtbot, demo_ctx, tmp_path
     qtbot.waitUntil(lambda: bool(view.interviews.last_error), timeout=10_000)
     assert "cannot read" in view.interviews.task_status.message.text()
     assert view.interviews.form.attach_button.isEnabled()
+
+
+def test_a_models_same_day_requests_show_in_the_order_logged_in_every_fresh_store(qtbot, tmp_path):
+    """Two fresh stores holding the same requests list them alike: by the day received,
+    then in the order they were logged (not by their random ids)."""
+    from datetime import date
+
+    from stewardship.app import AppContext
+    from stewardship.domain.records import PreferenceRequest
+    from stewardship.services.models import ModelService
+    from stewardship.services.requests import RequestService
+
+    words = [f"Request {n} made during the retirement interview" for n in range(1, 9)]
+    shown = []
+    for name in ("first", "second"):
+        ctx = AppContext.open(tmp_path / name, today=lambda: date(2026, 11, 28))
+        try:
+            halcyon = ModelService(ctx.store, ctx.who).save(
+                Model(slug="halcyon-1", display_name="Halcyon 1", provider="Lab")
+            )
+            requests = RequestService(ctx.store, ctx.who)
+            for text in words:
+                requests.save(
+                    PreferenceRequest(
+                        model_id=halcyon.id, words=text, received_on=date(2026, 9, 29)
+                    )
+                )
+            requests.save(
+                PreferenceRequest(
+                    model_id=halcyon.id, words="Earlier", received_on=date(2026, 9, 1)
+                )
+            )
+            view = make_view(qtbot, ctx)
+            assert view.select_model(halcyon.id)
+            linked = view.editor.linked.text()
+            shown.append(sorted([*words, "Earlier"], key=linked.index))
+            view.close()
+        finally:
+            ctx.close()
+    assert shown[0] == ["Earlier", *words], "received first, then as logged"
+    assert shown[1] == shown[0]

@@ -102,9 +102,9 @@ def reference(store, today: date, policy: NoticePolicy) -> dict:
 )
 @given(data=st.data())
 def test_dashboard_matches_the_domain_reading(store, data):
-    store.db.conn.execute("DELETE FROM checklist_items")
-    store.db.conn.execute("DELETE FROM models")
-    store.db.conn.execute("DELETE FROM checklist_totals")
+    store.conn.execute("DELETE FROM checklist_items")
+    store.conn.execute("DELETE FROM models")
+    store.conn.execute("DELETE FROM checklist_totals")
     for n in range(data.draw(st.integers(0, 12))):
         fields, items = data.draw(a_model(n))
         model = store.save(Model.from_dict(fields), "t")

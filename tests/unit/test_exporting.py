@@ -175,3 +175,26 @@ def test_a_cancelled_export_writes_no_file(filled, tmp_path):
     with pytest.raises(Cancelled):
         exporting.export(filled, "json", folder / "all.json", cancelled=lambda: True)
     assert not list(folder.iterdir())
+
+
+def test_same_day_requests_keep_the_order_logged_through_a_json_export(store, tmp_path):
+    """An export lists a model's same-day requests in the order they were logged, so a store
+    imported from it shows them (in the report) in that order too, not by their random ids."""
+    from stewardship.services.paths import store_path
+    from stewardship.services.report_render import build_document
+    from stewardship.store import Store
+
+    model = store.save(Model(slug="halcyon-1", display_name="Halcyon 1", provider="Lab"), "ana")
+    words = [f"Request {n}" for n in range(1, 9)]
+    for text in words:
+        store.save(
+            PreferenceRequest(model_id=model.id, words=text, received_on=date(2026, 9, 29)), "ana"
+        )
+    export(store, "json", tmp_path / "all.json")
+    other = Store(store_path(tmp_path / "other"))
+    try:
+        import_file(other, tmp_path / "all.json", "bo")
+        document = build_document(other, tmp_path / "other", model, date(2026, 11, 28))
+        assert [r.words for r in document.requests] == words
+    finally:
+        other.close()

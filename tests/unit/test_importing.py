@@ -26,7 +26,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def counts(store: Store) -> tuple[int, int, int]:
-    conn = store.db.conn
+    conn = store.conn
     return tuple(
         conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
         for t in ("models", "audit", "outbox")

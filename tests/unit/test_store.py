@@ -25,9 +25,11 @@ def make_model(**kw) -> Model:
 def test_new_file_is_migrated_to_the_latest_schema_in_wal_mode(tmp_path):
     with Store(tmp_path / "s.db") as store:
         assert store.schema_version == LATEST_VERSION
-        assert store.db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert store.db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert {"models", "checklist_items", "audit", "outbox"} <= set(store.db.table_names())
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert {"models", "checklist_items", "audit", "outbox"} <= {
+            r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")
+        }
     assert not list(tmp_path.glob("*.bak")), "a brand-new file has nothing to back up"
 
 
@@ -98,7 +100,7 @@ def test_every_change_writes_audit_rows_in_the_same_transaction(store):
     ]
     state_row = next(r for r in trail if r["field"] == "state")
     assert (state_row["old"], state_row["new"]) == ("active", "legacy")
-    assert store.db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 2
+    assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 2
 
 
 def test_saving_without_changes_writes_nothing(store):
@@ -111,7 +113,7 @@ def test_an_invalid_record_is_refused_and_nothing_written(store):
     with pytest.raises(ValidationError):
         store.save(make_model(display_name=""), "ana")
     assert store.count(Model) == 0
-    assert store.db.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
 
 
 def test_a_failed_transaction_rolls_back_every_write(store):
@@ -119,7 +121,7 @@ def test_a_failed_transaction_rolls_back_every_write(store):
         store.save(make_model(), "ana")
         raise RuntimeError("power cut")
     assert store.count(Model) == 0
-    assert store.db.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
 
 
 def test_delete_leaves_an_audited_tombstone(store):
@@ -160,7 +162,7 @@ def test_a_process_killed_mid_write_leaves_the_last_committed_state(tmp_path, ru
     child.wait()
 
     with Store(path) as store:
-        assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         models = store.list(Model)
         assert len(models) == 5
         for m in models:
@@ -168,7 +170,7 @@ def test_a_process_killed_mid_write_leaves_the_last_committed_state(tmp_path, ru
             trail = store.history(m.id)
             # one "(created)" row plus one row per committed notes change: no torn write
             assert len(trail) == 1 + writes, (m.slug, m.notes, len(trail))
-            queued = store.db.conn.execute(
+            queued = store.conn.execute(
                 "SELECT count(*) FROM outbox WHERE record_id = ?", (m.id,)
             ).fetchone()[0]
             assert queued == 1 + writes
@@ -185,14 +187,14 @@ def test_checklist_totals_follow_every_kind_of_item_write(store):
     items: list[ChecklistItem] = []
 
     def direct() -> dict[str, tuple[int, int]]:
-        rows = store.db.conn.execute(
+        rows = store.conn.execute(
             "SELECT model_id, count(*), sum(status IN ('done', 'not_applicable'))"
             " FROM checklist_items WHERE deleted = 0 GROUP BY model_id"
         ).fetchall()
         return {m: (n, done) for m, n, done in rows}
 
     def kept() -> dict[str, tuple[int, int]]:
-        rows = store.db.conn.execute(
+        rows = store.conn.execute(
             "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0"
         ).fetchall()
         return {m: (n, done) for m, n, done in rows}
@@ -221,5 +223,5 @@ def test_checklist_totals_follow_every_kind_of_item_write(store):
                 store.save(current.replace(model_id=rnd.choice(models).id), "t")
             elif action == "purge":
                 with store.transaction():
-                    store.db.conn.execute("DELETE FROM checklist_items WHERE id = ?", (current.id,))
+                    store.conn.execute("DELETE FROM checklist_items WHERE id = ?", (current.id,))
         assert kept() == direct(), f"step {step}: {action}"

@@ -3,6 +3,12 @@
 Field kinds are read from the annotations, so a record class only declares
 its fields; ``from_dict`` coerces and checks each one, ``problems()`` starts
 with the enum checks and subclasses add their own rules.
+
+A subclass that sets ``TYPE`` registers itself in :data:`RECORD_TYPES` when it
+is defined: that class is the one place a synced record type is declared (its
+table, its section of the JSON export, its enums). The store, sync, the JSON
+export and import, and the registry server all read the types from there; see
+``docs/architecture.md`` and the README's "Adding a synced record type".
 """
 
 from __future__ import annotations
@@ -37,14 +43,38 @@ def _kind(annotation: str) -> str:
     return _STR
 
 
+#: Every synced record type, by its registry ``type`` name, in the order the
+#: types were declared (which is the order of the JSON export's sections).
+#: Filled by :meth:`Record.__init_subclass__`; read it, do not change it
+#: (tests add a throwaway type with :func:`register` and take it away with
+#: :func:`unregister`).
+RECORD_TYPES: dict[str, type[Record]] = {}
+
+
 @dataclass
 class Record:
     """Fields that every synced record carries."""
 
+    #: the type name on the wire (registry protocol) and in the audit and outbox tables
     TYPE: ClassVar[str] = ""
+    #: the SQLite table that holds the records
     TABLE: ClassVar[str] = ""
+    #: the list of the JSON export that holds the records
+    EXPORT_SECTION: ClassVar[str] = ""
+    #: the fields the JSON export (and CSV) sorts the records by; ties keep the
+    #: order in which the records reached the store
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("id",)
+    #: id fields that name another record: field -> that record's ``TYPE``. An
+    #: import checks that each names a record in the store or the file, and
+    #: imports the referred-to types first.
+    REFERENCES: ClassVar[dict[str, str]] = {}
     #: str fields holding an enum value, and the enum that allows them
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "TYPE" in cls.__dict__:  # a subclass that only inherits a TYPE is no new type
+            register(cls)
 
     id: str = field(default_factory=new_id)
     version: int = 0
@@ -129,6 +159,52 @@ class Record:
         if found:
             raise ValidationError(found)
         return self
+
+
+def register(cls: type[Record]) -> type[Record]:
+    """Add ``cls`` to :data:`RECORD_TYPES` (done by defining it); its names must be new."""
+    missing = [n for n in ("TYPE", "TABLE", "EXPORT_SECTION") if not getattr(cls, n)]
+    if missing:
+        raise TypeError(f"record type {cls.__name__} must set {', '.join(missing)}")
+    for other in RECORD_TYPES.values():
+        for name in ("TYPE", "TABLE", "EXPORT_SECTION"):
+            if getattr(other, name) == getattr(cls, name):
+                raise TypeError(
+                    f"record type {cls.__name__}: {name} '{getattr(cls, name)}' is already"
+                    f" used by {other.__name__}"
+                )
+    RECORD_TYPES[cls.TYPE] = cls
+    return cls
+
+
+def unregister(cls: type[Record]) -> None:
+    """Take a type out of :data:`RECORD_TYPES` again (for tests that declare a throwaway type)."""
+    if RECORD_TYPES.get(cls.TYPE) is cls:
+        del RECORD_TYPES[cls.TYPE]
+    _KINDS.pop(cls, None)
+
+
+def export_sections() -> dict[str, type[Record]]:
+    """The lists of the JSON export, by section name, in the order they are written."""
+    return {cls.EXPORT_SECTION: cls for cls in RECORD_TYPES.values()}
+
+
+def import_order() -> list[type[Record]]:
+    """Every type, each after the types it refers to (else in declaration order)."""
+    done: dict[str, type[Record]] = {}
+
+    def visit(cls: type[Record], path: tuple[str, ...]) -> None:
+        if cls.TYPE in done:
+            return
+        if cls.TYPE in path:
+            raise TypeError(f"record types refer to each other in a loop: {' -> '.join(path)}")
+        for target in cls.REFERENCES.values():
+            visit(RECORD_TYPES[target], (*path, cls.TYPE))
+        done[cls.TYPE] = cls
+
+    for cls in RECORD_TYPES.values():
+        visit(cls, ())
+    return list(done.values())
 
 
 #: Per record class, its field kinds (see :meth:`Record.field_kinds`).

@@ -1,4 +1,9 @@
-"""The synced records of DESIGN section 3, as plain dataclasses.
+"""The synced records, as plain dataclasses; declaring one here registers its type.
+
+The README's "Adding a synced record type" lists what else a new type needs
+(one migration line and a test sample); ``docs/architecture.md`` has the record
+lifecycle. Every type is declared in this module (or a module it imports), so
+that importing it, as the registry server does, registers them all.
 
 Every record converts to and from a JSON-friendly dict whose keys are the
 field names (the same names the JSON export, the CSV files and the registry
@@ -18,7 +23,7 @@ from typing import ClassVar
 from .dates import parse_date
 from .errors import Problem, ValidationError
 from .lifecycle import LifecycleState
-from .record_base import Record, new_id  # noqa: F401 - re-exported
+from .record_base import RECORD_TYPES, Record, new_id  # noqa: F401 - re-exported
 from .vocabulary import (  # re-exported: records and their vocabularies go together
     ANSWERED_STATUSES,
     Checklist,
@@ -58,6 +63,8 @@ def _not_before(
 class Model(Record):
     TYPE: ClassVar[str] = "model"
     TABLE: ClassVar[str] = "models"
+    EXPORT_SECTION: ClassVar[str] = "models"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("slug",)
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"state": LifecycleState}
 
     slug: str = ""
@@ -148,6 +155,9 @@ class Model(Record):
 class ChecklistItem(Record):
     TYPE: ClassVar[str] = "checklist_item"
     TABLE: ClassVar[str] = "checklist_items"
+    EXPORT_SECTION: ClassVar[str] = "checklist_items"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "checklist", "position", "id")
+    REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model"}
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"checklist": Checklist, "status": ItemStatus}
 
     model_id: str = ""
@@ -262,31 +272,12 @@ class ChecklistItem(Record):
 
 
 @dataclass
-class Interview(Record):
-    TYPE: ClassVar[str] = "interview"
-    TABLE: ClassVar[str] = "interviews"
-
-    model_id: str = ""
-    held_on: date | None = None
-    interviewers: str = ""
-    protocol_version: str = ""
-    transcript_name: str = ""
-    transcript_sha256: str = ""
-    summary: str = ""
-
-    def problems(self) -> list[Problem]:
-        found = super().problems()
-        if not self.model_id:
-            found.append(Problem("model_id", "is required"))
-        if not self.held_on:
-            found.append(Problem("held_on", "is required"))
-        return found
-
-
-@dataclass
 class PreferenceRequest(Record):
     TYPE: ClassVar[str] = "preference_request"
     TABLE: ClassVar[str] = "preference_requests"
+    EXPORT_SECTION: ClassVar[str] = "preference_requests"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "received_on")
+    REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model", "interview_id": "interview"}
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {
         "source": RequestSource,
         "category": RequestCategory,
@@ -347,9 +338,37 @@ class PreferenceRequest(Record):
 
 
 @dataclass
+class Interview(Record):
+    TYPE: ClassVar[str] = "interview"
+    TABLE: ClassVar[str] = "interviews"
+    EXPORT_SECTION: ClassVar[str] = "interviews"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "held_on")
+    REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model"}
+
+    model_id: str = ""
+    held_on: date | None = None
+    interviewers: str = ""
+    protocol_version: str = ""
+    transcript_name: str = ""
+    transcript_sha256: str = ""
+    summary: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        if not self.model_id:
+            found.append(Problem("model_id", "is required"))
+        if not self.held_on:
+            found.append(Problem("held_on", "is required"))
+        return found
+
+
+@dataclass
 class Report(Record):
     TYPE: ClassVar[str] = "report"
     TABLE: ClassVar[str] = "reports"
+    EXPORT_SECTION: ClassVar[str] = "reports"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("model_id", "id")
+    REFERENCES: ClassVar[dict[str, str]] = {"model_id": "model"}
     ENUMS: ClassVar[dict[str, type[StrEnum]]] = {"status": ReportStatus}
 
     model_id: str = ""
@@ -371,9 +390,3 @@ class Report(Record):
             if not self.reviewers.strip():
                 found.append(Problem("reviewers", "a final report needs at least one reviewer"))
         return found
-
-
-#: Every synced record type, by its registry ``type`` name.
-RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TYPE: cls for cls in (Model, ChecklistItem, PreferenceRequest, Interview, Report)
-}

@@ -14,7 +14,7 @@ from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Checklist, ChecklistItem, Model
 from ..domain.templates import ChecklistTemplate, TemplateError, parse_template
-from ..store import Store
+from ..store import Store, queries_checklists
 
 TEMPLATE_DIR = "checklists"
 
@@ -80,12 +80,7 @@ class ChecklistService:
 
         created: list[ChecklistItem] = []
         with self.store.transaction():
-            existing = {
-                row[0]
-                for row in self.store.db.conn.execute(
-                    "SELECT template_key FROM checklist_items WHERE model_id = ?", (model.id,)
-                )
-            }
+            existing = queries_checklists.template_keys(self.store, model.id)
             for template in self.templates.values():
                 for item in instantiate(template, model, existing):
                     created.append(
@@ -144,10 +139,7 @@ class ChecklistService:
         return list(reversed(self.store.history(item_id)))
 
     def owners(self) -> list[str]:
-        rows = self.store.db.conn.execute(
-            "SELECT DISTINCT owner FROM checklist_items WHERE owner != '' ORDER BY owner"
-        )
-        return [r[0] for r in rows]
+        return queries_checklists.owners(self.store)
 
     # -- writing ---------------------------------------------------------
     def save(self, item: ChecklistItem, *, note: str = "") -> ChecklistItem:

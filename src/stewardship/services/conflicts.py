@@ -95,9 +95,7 @@ def dismiss_rejection(store: Store, record_type: str, record_id: str, who: str) 
     state = SyncState(store)
     record = store.get(RECORD_TYPES[record_type], record_id)
     with store.transaction():
-        store.db.conn.execute(
-            "DELETE FROM outbox WHERE record_type = ? AND record_id = ?", (record_type, record_id)
-        )
+        state.forget_outbox(record_type, record_id)
         state.clear_conflicts(record_type, record_id)
         if record is not None:
             store._audit(record, "(sync)", None, "registry refusal dismissed", who, "")

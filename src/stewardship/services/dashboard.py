@@ -14,6 +14,7 @@ from ..domain.lifecycle import RETIRED_STATES, LifecycleState
 from ..domain.policy import NoticePolicy, assess_notice
 from ..domain.progress import Progress as ChecklistProgress
 from ..store import Store
+from ..store.queries_checklists import overdue_by_model, totals_by_model
 from .model_summary import ModelSummary, summary_rows
 
 #: Retired models stay on the dashboard this long after their retirement.
@@ -81,25 +82,7 @@ def checklist_counts(
     Totals come from ``checklist_totals`` (kept by triggers); overdue items are
     counted through the partial index of open items with a due date.
     """
-    conn = store.db.conn
-    late = dict(
-        conn.execute(
-            """
-        SELECT model_id, count(*) FROM checklist_items
-        WHERE deleted = 0 AND status NOT IN ('done', 'not_applicable')
-          AND due_date < ? AND due_date IS NOT NULL AND due_date != ''
-        GROUP BY model_id
-        """,
-            (today.isoformat(),),
-        ).fetchall()
-    )
-    totals = {
-        mid: (total, complete)
-        for mid, total, complete in conn.execute(
-            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0"
-        )
-    }
-    return totals, late
+    return totals_by_model(store), overdue_by_model(store, today)
 
 
 def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboard:

@@ -18,23 +18,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..domain.record_base import export_sections
 from ..domain.records import ChecklistItem, Model, PreferenceRequest, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from .ics import build_calendar
 from .import_csv import SCHEDULE_COLUMNS
-from .import_json import FORMAT_NAME, FORMAT_VERSION, SECTIONS
+from .import_json import FORMAT_NAME, FORMAT_VERSION
 
 FORMATS = ("json", "csv", "ics")
 CSV_TABLES = ("models", "checklist-items", "requests")
 
-_ORDER = {
-    "models": "slug",
-    "interviews": "model_id, held_on, id",
-    "checklist_items": "model_id, checklist, position, id",
-    "preference_requests": "model_id, received_on, id",
-    "reports": "model_id, id",
-}
 #: Cells a spreadsheet would run as a formula; prefixed with ' in the
 #: free-text tables (checklist items, requests), which are not re-imported.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,13 +60,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def export_document(store: Store) -> dict[str, Any]:
-    """Every record, tombstones included, as the JSON export (DESIGN section 5)."""
+    """Every record, tombstones included, as the JSON export: one list per record type,
+    named by its ``EXPORT_SECTION``, in the order the types are declared."""
     doc: dict[str, Any] = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
-    for section in ("models", "checklist_items", "preference_requests", "interviews", "reports"):
-        cls = SECTIONS[section]
-        records = store.list(cls, include_deleted=True, order_by=_ORDER[section])
+    for section, cls in export_sections().items():
+        records = store.list(cls, include_deleted=True, order_by=_order_by(cls))
         doc[section] = [r.to_dict() for r in records]
     return doc
+
+
+def _order_by(cls: type[Record]) -> str:
+    # Ties go by the order the records reached this store (as logged, pulled or
+    # imported), so an export and its re-import list them alike.
+    return ", ".join((*cls.EXPORT_ORDER, "rowid"))
 
 
 def _text(value: object) -> str:
@@ -107,12 +107,11 @@ def csv_table(store: Store, table: str) -> tuple[list[str], list[list[str]]]:
             [_text(m.to_dict()[c]) for c in SCHEDULE_COLUMNS] for m in models
         ]
     cls: type[Record] = {"checklist-items": ChecklistItem, "requests": PreferenceRequest}[table]
-    section = cls.TABLE
     slugs = {m.id: m.slug for m in store.list(Model, include_deleted=True)}
     fields = [f for f in cls.field_names() if f != "deleted"]
     header = ["model_slug", *fields]
     rows = []
-    for record in store.list(cls, order_by=_ORDER[section]):
+    for record in store.list(cls, order_by=_order_by(cls)):
         data = record.to_dict()
         row = [slugs.get(data["model_id"], ""), *(_text(data[f]) for f in fields)]
         rows.append([_defuse(cell) for cell in row])
@@ -148,7 +147,7 @@ def export(
     progress(step, 0, 2)
     if fmt == "json":
         doc = export_document(store)
-        count = sum(len(doc[s]) for s in SECTIONS)
+        count = sum(len(doc[s]) for s in export_sections())
         data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         what = "records"
     elif fmt == "csv":

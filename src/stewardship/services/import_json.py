@@ -11,24 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import Problem, ValidationError
-from ..domain.records import (
-    ChecklistItem,
-    Interview,
-    Model,
-    PreferenceRequest,
-    Record,
-    Report,
-)
+from ..domain.record_base import export_sections, import_order
+from ..domain.records import Record
 from .file_problems import FileProblem
 
-#: The lists of the JSON export, in the order they are written and imported.
-SECTIONS: dict[str, type[Record]] = {
-    "models": Model,
-    "interviews": Interview,
-    "checklist_items": ChecklistItem,
-    "preference_requests": PreferenceRequest,
-    "reports": Report,
-}
 FORMAT_NAME = "stewardship-console-export"
 FORMAT_VERSION = 1
 META_KEYS = ("format", "format_version")
@@ -97,23 +83,25 @@ def _read_item(
 
 
 def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
-    """The records of an export document, models first, and every problem in them."""
+    """The records of an export document, referred-to types first, and every problem in them."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [
             FileProblem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
         ]
+    sections = export_sections()
     if not isinstance(doc, dict):
         return [], [
-            FileProblem("(top level)", "expected one object with the lists " + ", ".join(SECTIONS))
+            FileProblem("(top level)", "expected one object with the lists " + ", ".join(sections))
         ]
     problems = _check_meta(doc)
     for key in doc:
-        if key not in SECTIONS and key not in META_KEYS:
-            problems.append(FileProblem(key, "unknown list; expected " + ", ".join(SECTIONS)))
+        if key not in sections and key not in META_KEYS:
+            problems.append(FileProblem(key, "unknown list; expected " + ", ".join(sections)))
     records: list[FileRecord] = []
-    for section, cls in SECTIONS.items():
+    for cls in import_order():  # each type after the types its records refer to
+        section = cls.EXPORT_SECTION
         items = doc.get(section, [])
         if not isinstance(items, list):
             problems.append(FileProblem(section, f"expected a list, got {type(items).__name__}"))

@@ -10,16 +10,16 @@ JSON export, by id first); re-importing the same file changes nothing.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.errors import ValidationError
 from ..domain.lifecycle import check_transition
-from ..domain.records import ChecklistItem, Interview, Model, Record
+from ..domain.records import RECORD_TYPES, ChecklistItem, Model, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
-from ..store import Store
+from ..store import ConstraintError, Store
 from ..store.audit import diff_records
+from ..store.queries_checklists import item_slots
 from .file_problems import FileProblem, ImportRefused
 from .import_csv import REQUIRED_VALUES, SCHEDULE_COLUMNS, ScheduleRow, read_schedule_csv
 from .import_json import FileRecord, build_record, read_export_json
@@ -175,37 +175,24 @@ def _plan_json(store: Store, text: str) -> _Plan:
     items, plan.problems = read_export_json(text)
     models = [i for i in items if i.section == "models"]
     remap = _plan_json_models(store, models, plan)
-    model_ids = {r[0] for r in store.db.conn.execute("SELECT id FROM models")}
-    model_ids |= {remap.get(i.record.id, i.record.id) for i in models}
-    interview_ids = {r[0] for r in store.db.conn.execute("SELECT id FROM interviews")}
-    interview_ids |= {i.record.id for i in items if isinstance(i.record, Interview)}
-    slots = {
-        (m, k): i
-        for i, m, k in store.db.conn.execute(
-            "SELECT id, model_id, template_key FROM checklist_items"
-        )
-    }
+    # The records each reference may name: those stored here and those in the file.
+    known: dict[str, set[str]] = {}
+    for cls in RECORD_TYPES.values():
+        for target in cls.REFERENCES.values():
+            if target not in known:
+                known[target] = store.record_ids(RECORD_TYPES[target])
+    for i in items:
+        if i.record.TYPE in known:
+            known[i.record.TYPE].add(remap.get(i.record.id, i.record.id))
+    slots = item_slots(store)
     for item in items:
         if item.section == "models":
             continue
-        record = item.record
-        model_id = remap.get(record.model_id, record.model_id)  # type: ignore[attr-defined]
-        record = record.replace(model_id=model_id)
-        if model_id not in model_ids:
-            plan.problems.append(
-                FileProblem(
-                    item.where("model_id"), f"no model with id '{model_id}' here or in the file"
-                )
-            )
-            continue
-        interview = getattr(record, "interview_id", "")
-        if interview and interview not in interview_ids:
-            plan.problems.append(
-                FileProblem(item.where("interview_id"), f"no interview with id '{interview}'")
-            )
+        record = _with_references(item, remap, known, plan)
+        if record is None:
             continue
         if isinstance(record, ChecklistItem):
-            holder = slots.setdefault((model_id, record.template_key), record.id)
+            holder = slots.setdefault((record.model_id, record.template_key), record.id)
             if holder != record.id:
                 plan.problems.append(
                     FileProblem(
@@ -216,6 +203,27 @@ def _plan_json(store: Store, text: str) -> _Plan:
                 continue
         _plan_json_record(store.get(type(record), record.id), record, item, plan)
     return plan
+
+
+def _with_references(
+    item: FileRecord, remap: dict[str, str], known: dict[str, set[str]], plan: _Plan
+) -> Record | None:
+    """The record with its model matched by slug, or None (and a problem) if it names a
+    record that is neither here nor in the file. An empty reference is the record's own
+    business (``problems()`` says whether it is required)."""
+    record = item.record
+    model_id = getattr(record, "model_id", None)
+    if model_id is not None:
+        record = record.replace(model_id=remap.get(model_id, model_id))
+    for field, target in type(record).REFERENCES.items():
+        value = getattr(record, field)
+        if (value or target == Model.TYPE) and value not in known[target]:
+            what = target.replace("_", " ")
+            plan.problems.append(
+                FileProblem(item.where(field), f"no {what} with id '{value}' here or in the file")
+            )
+            return None
+    return record
 
 
 # -- writing ----------------------------------------------------------------
@@ -249,7 +257,7 @@ def import_bytes(
                 raise Cancelled(f"import of {name} cancelled; nothing was imported")
             try:
                 store.save(write.record, who, note=note, stamp=not write.keep_stamp)
-            except (sqlite3.IntegrityError, ValidationError) as exc:
+            except (ConstraintError, ValidationError) as exc:
                 raise ImportRefused(name, [FileProblem(write.where, str(exc))]) from exc
             if write.is_new:
                 plan.result.added += 1

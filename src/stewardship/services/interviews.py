@@ -3,7 +3,7 @@
 A transcript file is copied into ``<data folder>/transcripts/<sha256>`` while
 it is hashed, in one pass; the same content imported twice is stored once.
 The ``transcripts`` table records each stored digest with the name it came
-under. Only the digest syncs (DESIGN section 3); the file stays local.
+under. Only the digest syncs (docs/architecture.md); the file stays local.
 
 These functions do file I/O and hashing: the UI calls them from a worker.
 """
@@ -17,11 +17,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
-from ..domain.records import Interview, Model
+from ..domain.records import Interview
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
+from ..store.queries_transcripts import add_transcript, interview_digests, transcript_count
+from .model_records import ModelRecordService
 
 TRANSCRIPTS_DIR = "transcripts"
 CHUNK_BYTES = 1 << 20
@@ -101,12 +102,7 @@ def store_transcript(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    with store.transaction():
-        store.db.conn.execute(
-            "INSERT OR IGNORE INTO transcripts (sha256, original_name, size, stored_at)"
-            " VALUES (?, ?, ?, ?)",
-            (sha, source.name, done, utc_now()),
-        )
+    add_transcript(store, sha, source.name, done)
     return StoredTranscript(sha, done, source.name, target, already)
 
 
@@ -116,7 +112,7 @@ def transcript_is_present(data_dir: Path, sha256: str) -> bool:
 
 
 def stored_transcript_count(store: Store) -> int:
-    return int(store.db.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0])
+    return transcript_count(store)
 
 
 def transcript_digests(store: Store, model_id: str) -> list[str]:
@@ -125,41 +121,25 @@ def transcript_digests(store: Store, model_id: str) -> list[str]:
     Evidence for the post-deployment report checklist's "transcript
     preserved" item.
     """
-    rows = store.db.conn.execute(
-        "SELECT DISTINCT transcript_sha256 FROM interviews WHERE model_id = ? AND deleted = 0"
-        " AND transcript_sha256 != '' ORDER BY held_on",
-        (model_id,),
-    )
-    return [r[0] for r in rows]
+    return interview_digests(store, model_id)
 
 
-class InterviewService:
+class InterviewService(ModelRecordService[Interview]):
+    record_cls = Interview
+
     def __init__(self, store: Store, who: str, data_dir: Path) -> None:
-        self.store = store
-        self.who = who
+        super().__init__(store, who)
         self.data_dir = Path(data_dir)
 
-    def get(self, interview_id: str) -> Interview | None:
-        return self.store.get(Interview, interview_id)
-
     def for_model(self, model_id: str) -> list[Interview]:
-        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, id")
+        return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on, rowid")
 
     def problems(self, interview: Interview) -> list[Problem]:
-        found = interview.problems()
-        if interview.model_id and self.store.get(Model, interview.model_id) is None:
-            found.append(Problem("model_id", "no such model in this store"))
+        found = super().problems(interview)
         sha = interview.transcript_sha256
         if sha and not _DIGEST.match(sha):
             found.append(Problem("transcript_sha256", f"'{sha}' is not a SHA-256 digest"))
         return found
-
-    def save(self, interview: Interview, *, note: str = "") -> Interview:
-        with self.store.transaction():
-            found = self.problems(interview)
-            if found:
-                raise ValidationError(found)
-            return self.store.save(interview, self.who, note=note)
 
     def is_present(self, interview: Interview) -> bool:
         return transcript_is_present(self.data_dir, interview.transcript_sha256)

@@ -12,6 +12,7 @@ from datetime import date
 
 from ..domain.lifecycle import LifecycleState
 from ..store import Store
+from ..store.queries_models import model_rows
 
 _STATES = {state.value: state for state in LifecycleState}
 SUMMARY_COLUMNS = (
@@ -74,10 +75,7 @@ class ModelSummary:
 
 def summary_rows(store: Store, order_by: str | None = None) -> list[tuple]:
     """Every live model's :data:`SUMMARY_COLUMNS`, as stored (dates as ISO text)."""
-    sql = f"SELECT {SUMMARY_COLUMNS} FROM models WHERE deleted = 0"
-    if order_by:
-        sql += f" ORDER BY {order_by}"
-    return store.db.conn.execute(sql).fetchall()
+    return model_rows(store, SUMMARY_COLUMNS, order_by)
 
 
 def model_summaries(store: Store) -> list[ModelSummary]:

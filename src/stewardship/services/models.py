@@ -7,6 +7,7 @@ from ..domain.errors import Problem, ValidationError
 from ..domain.lifecycle import check_transition
 from ..domain.records import Model
 from ..store import Store
+from ..store.queries_models import live_slugs
 from .checklists import ChecklistService
 from .model_summary import ModelSummary, model_summaries
 
@@ -26,10 +27,7 @@ class ModelService:
 
     def slugs(self, except_id: str | None = None) -> list[str]:
         """The slugs of live models (but ``except_id``'s), sorted: for completion."""
-        rows = self.store.db.conn.execute(
-            "SELECT slug FROM models WHERE deleted = 0 AND id IS NOT ? ORDER BY slug", (except_id,)
-        )
-        return [slug for (slug,) in rows if slug]
+        return live_slugs(self.store, except_id)
 
     def get(self, model_id: str) -> Model | None:
         return self.store.get(Model, model_id)

@@ -27,6 +27,7 @@ from ..domain.records import (
     label,
 )
 from ..store import Store
+from ..store.queries_checklists import status_counts
 from .interviews import transcript_is_present
 
 FORMATS = ("md", "html", "pdf")
@@ -118,25 +119,23 @@ def _d(value: date | None) -> str:
 
 
 def retention_status(store: Store, model_id: str) -> Retention:
-    row = store.db.conn.execute(
-        "SELECT count(*), sum(status = ?), sum(status = ?) FROM checklist_items"
-        " WHERE model_id = ? AND checklist = ? AND deleted = 0",
-        (
-            ItemStatus.DONE.value,
-            ItemStatus.NOT_APPLICABLE.value,
-            model_id,
-            Checklist.WEIGHT_RETENTION.value,
-        ),
-    ).fetchone()
-    return Retention(done=row[1] or 0, total=row[0] or 0, not_applicable=row[2] or 0)
+    total, done, not_applicable = status_counts(
+        store,
+        model_id,
+        Checklist.WEIGHT_RETENTION.value,
+        ItemStatus.DONE.value,
+        ItemStatus.NOT_APPLICABLE.value,
+    )
+    return Retention(done=done, total=total, not_applicable=not_applicable)
 
 
 def build_document(store: Store, data_dir: Path, model: Model, today: date) -> ReportDocument:
     """Everything the report shows about ``model``, read in one go."""
     reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
-    interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, id")
+    # Same day: in the order logged here (rowid), so every store shows one order, not the ids'.
+    interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, rowid")
     requests = store.list(
-        PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, id"
+        PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, rowid"
     )
     return ReportDocument(
         model=model,

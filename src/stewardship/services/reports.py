@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ..domain.dates import utc_now
 from ..domain.edits import report_edit_problems
 from ..domain.errors import Problem, ValidationError
-from ..domain.records import Model, Report, ReportStatus, label
-from ..store import Store
+from ..domain.records import Report, ReportStatus, label
+from .model_records import ModelRecordService
 from .model_summary import ModelSummary, model_summaries
 
 
@@ -26,13 +26,8 @@ class ReportListRow:
         return label(self.report.status)
 
 
-class ReportService:
-    def __init__(self, store: Store, who: str) -> None:
-        self.store = store
-        self.who = who
-
-    def get(self, report_id: str) -> Report | None:
-        return self.store.get(Report, report_id)
+class ReportService(ModelRecordService[Report]):
+    record_cls = Report
 
     def for_model(self, model_id: str) -> Report | None:
         found = self.store.list(Report, "model_id = ?", (model_id,), order_by="modified_at DESC")
@@ -45,22 +40,15 @@ class ReportService:
         rows.sort(key=lambda r: r.report is None)
         return rows
 
+    def edit_problems(self, stored: Report | None, report: Report) -> list[Problem]:
+        return report_edit_problems(stored, report)
+
     def problems(self, report: Report) -> list[Problem]:
-        found = report.problems()
-        found.extend(report_edit_problems(self.get(report.id), report))
-        if report.model_id and self.store.get(Model, report.model_id) is None:
-            found.append(Problem("model_id", "no such model in this store"))
+        found = super().problems(report)
         other = self.for_model(report.model_id) if report.model_id else None
         if other is not None and other.id != report.id:
             found.append(Problem("model_id", "this model already has a report"))
         return found
-
-    def save(self, report: Report, *, note: str = "") -> Report:
-        with self.store.transaction():
-            found = self.problems(report)
-            if found:
-                raise ValidationError(found)
-            return self.store.save(report, self.who, note=note)
 
     def start(self, model_id: str) -> Report:
         """The model's report, starting an empty draft if it has none."""

@@ -10,12 +10,13 @@ from ..domain.edits import request_edit_problems
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import (
     Interview,
-    Model,
     PreferenceRequest,
     RequestSource,
     label,
 )
 from ..store import Store
+from ..store.queries_models import model_names
+from .model_records import ModelRecordService
 from .model_summary import ModelSummary, model_summaries
 
 
@@ -56,31 +57,21 @@ def interview_label(interview: Interview) -> str:
     return f"{when} · {interview.interviewers}" if interview.interviewers else when
 
 
-class RequestService:
-    def __init__(self, store: Store, who: str) -> None:
-        self.store = store
-        self.who = who
+class RequestService(ModelRecordService[PreferenceRequest]):
+    record_cls = PreferenceRequest
 
     # -- reading ---------------------------------------------------------
-    def get(self, request_id: str) -> PreferenceRequest | None:
-        return self.store.get(PreferenceRequest, request_id)
-
     def for_model(self, model_id: str) -> list[PreferenceRequest]:
         return self.store.list(
-            PreferenceRequest, "model_id = ?", (model_id,), order_by="received_on, id"
+            PreferenceRequest, "model_id = ?", (model_id,), order_by="received_on, rowid"
         )
 
     def rows(self) -> list[RequestRow]:
         """Every request, newest first, with its model's name and interview label."""
-        names = {
-            mid: (name or "", slug or "")
-            for mid, name, slug in self.store.db.conn.execute(
-                "SELECT id, display_name, slug FROM models"
-            )
-        }  # deleted ones too: old requests
+        names = model_names(self.store)  # deleted ones too: old requests
         interviews = {i.id: i for i in self.store.list(Interview, include_deleted=True)}
         out = []
-        for r in self.store.list(PreferenceRequest, order_by="received_on DESC, id"):
+        for r in self.store.list(PreferenceRequest, order_by="received_on DESC, rowid DESC"):
             name, slug = names.get(r.model_id, ("(unknown model)", ""))
             interview = interviews.get(r.interview_id)
             out.append(
@@ -104,12 +95,13 @@ class RequestService:
         return self.store.list(Interview, "model_id = ?", (model_id,), order_by="held_on DESC")
 
     # -- rules -----------------------------------------------------------
+    def edit_problems(
+        self, stored: PreferenceRequest | None, request: PreferenceRequest
+    ) -> list[Problem]:
+        return request_edit_problems(stored, request)
+
     def problems(self, request: PreferenceRequest) -> list[Problem]:
-        """Everything that would stop ``request`` from being saved, field by field."""
-        found = request.problems()
-        found.extend(request_edit_problems(self.get(request.id), request))
-        if request.model_id and self.store.get(Model, request.model_id) is None:
-            found.append(Problem("model_id", "no such model in this store"))
+        found = super().problems(request)
         if request.interview_id and request.source == RequestSource.MODEL_INTERVIEW:
             interview = self.store.get(Interview, request.interview_id)
             if interview is None or interview.deleted:
@@ -119,14 +111,6 @@ class RequestService:
         return found
 
     # -- writing ---------------------------------------------------------
-    def save(self, request: PreferenceRequest, *, note: str = "") -> PreferenceRequest:
-        """Log a new request or store an edit; refused whole, with every problem, if invalid."""
-        with self.store.transaction():
-            found = self.problems(request)
-            if found:
-                raise ValidationError(found)
-            return self.store.save(request, self.who, note=note)
-
     def add_note(self, request_id: str, text: str, today: date) -> PreferenceRequest:
         """Append a dated, signed note (e.g. a correction of the requester's words)."""
         text = text.strip()

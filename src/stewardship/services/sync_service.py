@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from ..domain.errors import Problem, ValidationError
@@ -99,7 +99,7 @@ def sync_status(store: Store) -> SyncStatus:
     )
 
 
-def make_client(settings: RegistrySettings, token: str | None, **options: float) -> RegistryClient:
+def make_client(settings: RegistrySettings, token: str | None, **options: Any) -> RegistryClient:
     if not settings.configured:
         raise NotConfigured(
             "no registry is set up for this data folder (Settings, or"

@@ -1,5 +1,5 @@
 """SQLite store through sqlite-utils: migrations, records, audit log, outbox."""
 
-from .database import DB_FILENAME, Store, StoreError
+from .database import DB_FILENAME, ConstraintError, Store, StoreError
 
-__all__ = ["DB_FILENAME", "Store", "StoreError"]
+__all__ = ["DB_FILENAME", "ConstraintError", "Store", "StoreError"]

@@ -1,8 +1,18 @@
-"""Table layout derived from the domain records, and the numbered migrations.
+"""The numbered migrations of the local store, and the helpers a migration uses.
 
 Each migration is a function that takes the database inside an open
 transaction. ``PRAGMA user_version`` holds the number of the last one run.
 Append new migrations to :data:`MIGRATIONS`; never edit one that has shipped.
+
+Every store, fresh or old, is built by running the migrations in order, so a
+fresh store is exactly what an old one becomes. A migration therefore writes
+out what it creates (the v1 tables are literal column lists): reading the
+record classes as they are today would create, in an early migration, a table
+or column that a later one creates again. The one exception is
+:func:`new_record_type` (:func:`create_record_table`), the migration that adds a
+record type: it creates the table from the class, and :func:`add_record_columns`
+(for the migration that adds a field) adds only what is missing, so both are
+harmless to run on a store that already has them.
 """
 
 from __future__ import annotations
@@ -15,23 +25,148 @@ if TYPE_CHECKING:  # imported by the store when a migration runs
 
     from ..domain.records import Record
 
+Migration = Callable[["sqlite_utils.Database"], None]
+
 _SQL_TYPES = {"date": str, "bool": int, "int": int, "json": str, "str": str}
 
 
 def record_columns(cls: type[Record]) -> dict[str, type]:
+    """The columns of a record class's table as it is declared now: name -> Python type."""
     return {name: _SQL_TYPES[kind] for name, kind in cls.field_kinds().items()}
 
 
-def _v1_initial(db: sqlite_utils.Database) -> None:
-    from ..domain.records import RECORD_TYPES  # only when a migration runs
+def create_record_table(db: sqlite_utils.Database, cls: type[Record]) -> None:
+    """The table of a new record type, from its class; the migration that adds a type calls this.
 
-    for cls in RECORD_TYPES.values():
-        db[cls.TABLE].create(record_columns(cls), pk="id", not_null={"id"})
-    db["models"].create_index(["slug"], unique=True)
+    Indexes ``model_id`` when the type has one (every view lists a model's
+    records). On a store that already has the table, adds only its missing columns.
+    """
+    table = db.table(cls.TABLE)
+    if table.exists():
+        add_record_columns(db, cls)
+        return
+    columns = record_columns(cls)
+    table.create(columns, pk="id", not_null={"id"})
+    if "model_id" in columns:
+        table.create_index(["model_id"])
+
+
+def new_record_type(type_name: str) -> Migration:
+    """The migration that adds a record type: ``new_record_type("gadget")`` in :data:`MIGRATIONS`.
+
+    It runs :func:`create_record_table` on the class registered under ``type_name``.
+    """
+
+    def migration(db: sqlite_utils.Database) -> None:
+        from ..domain.records import RECORD_TYPES  # the classes load when a migration runs
+
+        create_record_table(db, RECORD_TYPES[type_name])
+
+    migration.__name__ = f"new_record_type_{type_name}"
+    return migration
+
+
+def add_record_columns(db: sqlite_utils.Database, cls: type[Record]) -> None:
+    """Add the columns a record class declares and its table lacks (a migration adding a field)."""
+    table = db.table(cls.TABLE)
+    have = set(table.columns_dict)
+    for name, kind in record_columns(cls).items():
+        if name not in have:
+            table.add_column(name, kind)
+
+
+#: Fields every record table starts with (``Record``'s own fields in v1).
+_V1_RECORD = {"id": str, "version": int, "modified_at": str, "modified_by": str, "deleted": int}
+
+#: The record tables as v1 created them. Frozen: a later field is a later migration.
+_V1_TABLES: dict[str, dict[str, type]] = {
+    "models": {
+        **_V1_RECORD,
+        "slug": str,
+        "display_name": str,
+        "family": str,
+        "provider": str,
+        "internal_only": int,
+        "released_on": str,
+        "state": str,
+        "deprecation_announced_on": str,
+        "retirement_not_before": str,
+        "retirement_on": str,
+        "retired_on": str,
+        "replacement": str,
+        "replacement_recommended_on": str,
+        "platform_dates": str,
+        "notes": str,
+    },
+    "checklist_items": {
+        **_V1_RECORD,
+        "model_id": str,
+        "checklist": str,
+        "template_key": str,
+        "template_version": int,
+        "position": int,
+        "title": str,
+        "guidance": str,
+        "required": int,
+        "evidence_required": int,
+        "status": str,
+        "owner": str,
+        "due_date": str,
+        "evidence": str,
+        "evidence_url": str,
+        "evidence_sha256": str,
+        "evidence_file": str,
+        "not_applicable_reason": str,
+        "signed_off_by": str,
+        "signed_off_at": str,
+        "notes": str,
+    },
+    "preference_requests": {
+        **_V1_RECORD,
+        "model_id": str,
+        "source": str,
+        "interview_id": str,
+        "category": str,
+        "words": str,
+        "received_on": str,
+        "status": str,
+        "estimated_cost": str,
+        "response": str,
+        "rationale": str,
+        "responded_on": str,
+        "notes": str,
+    },
+    "interviews": {
+        **_V1_RECORD,
+        "model_id": str,
+        "held_on": str,
+        "interviewers": str,
+        "protocol_version": str,
+        "transcript_name": str,
+        "transcript_sha256": str,
+        "summary": str,
+    },
+    "reports": {
+        **_V1_RECORD,
+        "model_id": str,
+        "reflections": str,
+        "preferences": str,
+        "interpretation": str,
+        "status": str,
+        "reviewers": str,
+        "reopen_reason": str,
+    },
+}
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    for name, columns in _V1_TABLES.items():
+        db.table(name).create(columns, pk="id", not_null={"id"})
+    db.table("models").create_index(["slug"], unique=True)
     for table in ("checklist_items", "preference_requests", "interviews", "reports"):
-        db[table].create_index(["model_id"])
-    db["checklist_items"].create_index(["model_id", "template_key"], unique=True)
-    db["audit"].create(
+        db.table(table).create_index(["model_id"])
+    db.table("checklist_items").create_index(["model_id", "template_key"], unique=True)
+    db.table("audit").create(
         {
             "seq": int,
             "record_type": str,
@@ -45,9 +180,9 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="seq",
     )
-    db["audit"].create_index(["record_id", "seq"])
-    # Local changes waiting to be pushed to the registry (DESIGN section 4).
-    db["outbox"].create(
+    db.table("audit").create_index(["record_id", "seq"])
+    # Local changes waiting to be pushed to the registry (docs/registry-protocol.md).
+    db.table("outbox").create(
         {
             "seq": int,
             "record_type": str,
@@ -58,16 +193,16 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="seq",
     )
-    db["outbox"].create_index(["record_type", "record_id"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["transcripts"].create(
+    db.table("outbox").create_index(["record_type", "record_id"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+    db.table("transcripts").create(
         {"sha256": str, "original_name": str, "size": int, "stored_at": str}, pk="sha256"
     )
 
 
 def _v2_dashboard_indexes(db: sqlite_utils.Database) -> None:
-    db["models"].create_index(["retirement_on"])
-    db["checklist_items"].create_index(["due_date", "status"])
+    db.table("models").create_index(["retirement_on"])
+    db.table("checklist_items").create_index(["due_date", "status"])
 
 
 def _v3_sync_state(db: sqlite_utils.Database) -> None:
@@ -75,20 +210,20 @@ def _v3_sync_state(db: sqlite_utils.Database) -> None:
     # UNIQUE index would then make every later pull fail. Uniqueness of live
     # slugs is checked when a steward saves (ModelService), not by SQLite.
     db.execute("DROP INDEX IF EXISTS idx_models_slug")
-    db["models"].create_index(["slug"], index_name="idx_models_slug_lookup")
+    db.table("models").create_index(["slug"], index_name="idx_models_slug_lookup")
     # The last-synced copy of each record: the base of three-way merges.
-    db["sync_base"].create(
+    db.table("sync_base").create(
         {"record_type": str, "record_id": str, "version": int, "data": str},
         pk=("record_type", "record_id"),
     )
     # A batch written before it is first sent, so a retry after a crash sends
     # the same Idempotency-Key with the same body.
-    db["sync_pending_batch"].create(
+    db.table("sync_pending_batch").create(
         {"id": int, "idempotency_key": str, "body": str, "max_seq": int, "created_at": str},
         pk="id",
     )
     # Fields the steward must decide, and records the registry refused.
-    db["sync_conflicts"].create(
+    db.table("sync_conflicts").create(
         {
             "id": int,
             "record_type": str,
@@ -104,7 +239,7 @@ def _v3_sync_state(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["sync_conflicts"].create_index(["record_type", "record_id"])
+    db.table("sync_conflicts").create_index(["record_type", "record_id"])
 
 
 def _v4_checklist_progress_index(db: sqlite_utils.Database) -> None:
@@ -170,8 +305,6 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
 
-Migration = Callable[["sqlite_utils.Database"], None]
-
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -182,3 +315,8 @@ MIGRATIONS: list[Migration] = [
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
+
+
+def latest_version() -> int:
+    """The number of the last migration, read when a store opens (a test may append one)."""
+    return len(MIGRATIONS)

@@ -57,7 +57,7 @@ def _load(text: str | None) -> Any:
 class SyncState:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.conn = store.db.conn
+        self.conn = store.conn
 
     # -- cursor ----------------------------------------------------------
     def cursor(self) -> str | None:
@@ -90,6 +90,42 @@ class SyncState:
             (record_type, record_id, version, json.dumps(data, sort_keys=True)),
         )
 
+    def set_bases(self, rows: list[tuple[str, str, int, str]]) -> None:
+        """Many bases at once: (type, id, version, data as JSON text) each."""
+        self.conn.executemany(
+            "INSERT INTO sync_base (record_type, record_id, version, data) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(record_type, record_id) DO UPDATE SET version = excluded.version,"
+            " data = excluded.data",
+            rows,
+        )
+
+    def base_versions(self, record_type: str, record_ids: list[str]) -> dict[str, int]:
+        """The merge-base version of each of ``record_ids`` that has one."""
+        marks = ", ".join("?" * len(record_ids))
+        return {
+            record_id: int(version)
+            for record_id, version in self.conn.execute(
+                "SELECT record_id, version FROM sync_base WHERE record_type = ?"
+                f" AND record_id IN ({marks})",
+                [record_type, *record_ids],
+            )
+        }
+
+    def bases_newer_than(self, version: int) -> list[tuple[str, str]]:
+        """(type, id) of every record whose merge base is newer than ``version``."""
+        return [
+            (t, i)
+            for t, i in self.conn.execute(
+                "SELECT record_type, record_id FROM sync_base WHERE version > ?", (version,)
+            ).fetchall()
+        ]
+
+    def drop_base(self, record_type: str, record_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM sync_base WHERE record_type = ? AND record_id = ?",
+            (record_type, record_id),
+        )
+
     # -- outbox ----------------------------------------------------------
     def waiting_count(self) -> int:
         """Records with local changes not yet accepted by the registry."""
@@ -107,6 +143,18 @@ class SyncState:
             ).fetchone()
             is not None
         )
+
+    def pending_ids(self, record_type: str, record_ids: list[str]) -> set[str]:
+        """Those of ``record_ids`` with local changes in the outbox."""
+        marks = ", ".join("?" * len(record_ids))
+        return {
+            record_id
+            for (record_id,) in self.conn.execute(
+                "SELECT DISTINCT record_id FROM outbox WHERE record_type = ?"
+                f" AND record_id IN ({marks})",
+                [record_type, *record_ids],
+            )
+        }
 
     def pushable(self, limit: int) -> list[tuple[str, str, int]]:
         """Up to ``limit`` records to push: (type, id, highest outbox seq), oldest first.
@@ -138,6 +186,12 @@ class SyncState:
         self.conn.execute(
             "DELETE FROM outbox WHERE record_type = ? AND record_id = ? AND seq <= ?",
             (record_type, record_id, up_to_seq),
+        )
+
+    def forget_outbox(self, record_type: str, record_id: str) -> None:
+        """Drop every outbox row of a record: nothing of it is left to send."""
+        self.conn.execute(
+            "DELETE FROM outbox WHERE record_type = ? AND record_id = ?", (record_type, record_id)
         )
 
     def queue(self, record: Record) -> None:

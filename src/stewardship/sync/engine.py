@@ -215,20 +215,15 @@ class SyncEngine:
 
     def _requeue_lost(self) -> None:
         with self.store.transaction():
-            rows = self.store.db.conn.execute(
-                "SELECT record_type, record_id FROM sync_base WHERE version > ?", (self._max_seen,)
-            ).fetchall()
-            for record_type, record_id in rows:
-                if (record_type, record_id) in self._seen:
+            seen = self._seen or set()
+            for record_type, record_id in self.state.bases_newer_than(self._max_seen):
+                if (record_type, record_id) in seen:
                     continue
                 record = self.store.get(RECORD_TYPES[record_type], record_id)
                 if record is None:
                     continue
                 self.state.set_version(record_type, record_id, 0)
-                self.store.db.conn.execute(
-                    "DELETE FROM sync_base WHERE record_type = ? AND record_id = ?",
-                    (record_type, record_id),
-                )
+                self.state.drop_base(record_type, record_id)
                 if not self.state.is_pending(record_type, record_id):
                     self.state.queue(record.replace(version=0))
 
@@ -237,20 +232,10 @@ class SyncEngine:
 
     def _pull(self, summary: SyncSummary) -> None:
         limit = self.page_limit if self.state.cursor() else self.first_pull_limit
-        # Each page is atomic with its cursor either way. NORMAL (in WAL mode)
-        # skips the fsync of every page's commit: a power cut may lose the last
-        # pages together with their cursor, which the next sync fetches again.
-        conn = self.store.conn
-        relaxed = not conn.in_transaction
-        if relaxed:
-            conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA wal_autocheckpoint=16384")  # fewer, larger checkpoints
-        try:
+        # Each page is atomic with its cursor either way; a power cut may lose the
+        # last pages together with their cursor, which the next sync fetches again.
+        with self.store.bulk_writes():
             self._pull_pages(summary, limit)
-        finally:
-            conn.execute("PRAGMA wal_autocheckpoint=1000")
-            if relaxed and not conn.in_transaction:
-                conn.execute("PRAGMA synchronous=FULL")
 
     def _pull_pages(self, summary: SyncSummary, limit: int) -> None:
         while True:
@@ -258,6 +243,8 @@ class SyncEngine:
             cursor = self.state.cursor()
             page = self.client.changes(cursor, limit)
             entries = page.get("records", page.get("changes"))
+            if not isinstance(entries, list):
+                raise RegistryProtocolError("the registry's changes feed gave no list of records")
             next_cursor = page.get("next_cursor")
             if next_cursor is None and entries:
                 raise RegistryProtocolError("the registry's changes feed gave no next_cursor")
@@ -388,6 +375,4 @@ class SyncEngine:
                 self.state.queue(merged)
         else:
             # nothing of mine left to send: the registry already has it all
-            self.store.db.conn.execute(
-                "DELETE FROM outbox WHERE record_type = ? AND record_id = ?", (cls.TYPE, merged.id)
-            )
+            self.state.forget_outbox(cls.TYPE, merged.id)

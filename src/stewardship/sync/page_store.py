@@ -19,6 +19,7 @@ from typing import Any
 from ..domain.records import RECORD_TYPES, Record
 from ..store import Store
 from ..store.audit import audit_changes
+from ..store.sync_state import SyncState
 
 #: Most ids in one ``IN (...)`` list (SQLite allows far more; this keeps statements small).
 CHUNK = 500
@@ -38,30 +39,18 @@ class PagePrefetch:
         self.pending: set[tuple[str, str]] = set()
         #: records handled the slow way in this page: later copies go the slow way too
         self.slow: set[tuple[str, str]] = set()
-        conn = store.conn
+        state = SyncState(store)
         ids: dict[str, list[str]] = defaultdict(list)
         for entry in entries:
             ids[entry["type"]].append(str(entry.get("id", "")))
         for record_type, type_ids in ids.items():
             cls = RECORD_TYPES[record_type]
             for chunk in _chunks(list(dict.fromkeys(type_ids))):
-                marks = ", ".join("?" * len(chunk))
-                for row in conn.execute(
-                    f"SELECT * FROM [{cls.TABLE}] WHERE id IN ({marks})", chunk
-                ):
-                    record = store._to_record(cls, row)
+                for record in store.get_many(cls, chunk):
                     self.locals[(record_type, record.id)] = record
-                for record_id, version in conn.execute(
-                    "SELECT record_id, version FROM sync_base WHERE record_type = ?"
-                    f" AND record_id IN ({marks})",
-                    [record_type, *chunk],
-                ):
-                    self.bases[(record_type, record_id)] = int(version)
-                for (record_id,) in conn.execute(
-                    "SELECT DISTINCT record_id FROM outbox WHERE record_type = ?"
-                    f" AND record_id IN ({marks})",
-                    [record_type, *chunk],
-                ):
+                for record_id, version in state.base_versions(record_type, chunk).items():
+                    self.bases[(record_type, record_id)] = version
+                for record_id in state.pending_ids(record_type, chunk):
                     self.pending.add((record_type, record_id))
 
 
@@ -103,12 +92,7 @@ class PageWriter:
             self.store.upsert(cls, rows)
         self.store.append_audit(self.audit)
         if self.bases:
-            self.store.conn.executemany(
-                "INSERT INTO sync_base (record_type, record_id, version, data) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(record_type, record_id) DO UPDATE SET version = excluded.version,"
-                " data = excluded.data",
-                self.bases,
-            )
+            SyncState(self.store).set_bases(self.bases)
         self.rows.clear()
         self.audit = []
         self.bases = []

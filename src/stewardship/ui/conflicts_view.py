@@ -150,11 +150,14 @@ class ConflictsView(QWidget):
     def _clear_detail(self) -> None:
         while self.detail_layout.count():
             item = self.detail_layout.takeAt(0)
+            if item is None:
+                break
             widget = item.widget()
+            inner = item.layout()
             if widget is not None:
                 widget.deleteLater()
-            elif item.layout() is not None:
-                _delete_layout(item.layout())
+            elif inner is not None:
+                _delete_layout(inner)
         self.choices = []
 
     def _show_group(self, row: int) -> None:

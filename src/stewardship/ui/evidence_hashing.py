@@ -8,9 +8,9 @@ provides ``original``, ``widgets``, ``errors``, ``validate()`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QPushButton
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QPushButton, QWidget
 
 from ..services.hashing import hash_file
 from .tasks import Task, run_task
@@ -51,7 +51,9 @@ class EvidenceHashing:
     def choose_file(self) -> None:
         if self.original is None or self.is_hashing():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the evidence file to hash")
+        path, _ = QFileDialog.getOpenFileName(
+            cast(QWidget, self), "Choose the evidence file to hash"
+        )
         if path:
             self.hash_path(path)
 

@@ -6,13 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +25,7 @@ from .record_form import DATE_HINT, FieldSpec, RecordForm
 from .table_model import ROW_ROLE, Column, RowTableModel
 from .task_status import TaskStatus
 from .tasks import Task, TaskFunction
+from .widgets import row_table
 
 FIELDS = [
     FieldSpec("held_on", "Held on", "date", DATE_HINT),
@@ -137,17 +136,11 @@ class InterviewsPanel(QWidget):
         self.last_error = ""
 
         self.table_model = RowTableModel(COLUMNS, parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.table_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.table_model, row_height=None, accessible_name="Interviews")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(1, 200)
         self.table.setMaximumHeight(150)
-        self.table.setAccessibleName("Interviews")
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.new_button = QPushButton("New interview")
         self.new_button.clicked.connect(self.new_interview)

@@ -20,6 +20,13 @@ def _with_source(value: object, setting: Setting) -> str:
     return f"{escape(str(value))} <span style='color:{MUTED}'>({escape(setting.source)})</span>"
 
 
+def _set_or(setting: Setting, unset: str) -> str:
+    """The setting's value and source, or (muted) what applies when it is not set."""
+    if setting.value:
+        return _with_source(setting.value, setting)
+    return f"<span style='color:{MUTED}'>{unset}</span>"
+
+
 def _label(text: str, name: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName(name)
@@ -53,22 +60,11 @@ class OrgDefaultsPanel(QFrame):
         )
         form.addRow("Organisation file:", self.file_label)
 
-        url = settings.registry_url
         self.registry_label = _label(
-            _with_source(url.value, url)
-            if url.value
-            else f"<span style='color:{MUTED}'>none set: the console works offline</span>",
-            "registryUrl",
+            _set_or(settings.registry_url, "none set: the console works offline"), "registryUrl"
         )
         form.addRow("Registry:", self.registry_label)
-
-        ca = settings.ca_bundle
-        self.ca_label = _label(
-            _with_source(ca.value, ca)
-            if ca.value
-            else f"<span style='color:{MUTED}'>system certificates</span>",
-            "caBundle",
-        )
+        self.ca_label = _label(_set_or(settings.ca_bundle, "system certificates"), "caBundle")
         form.addRow("CA bundle:", self.ca_label)
 
         self.notice_label = _label(_notice_text(settings), "noticePolicy")

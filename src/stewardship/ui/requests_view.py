@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from PySide6.QtCore import (
-    QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ..app import AppContext
 from ..domain.records import Cost, RequestCategory, RequestSource, RequestStatus, label
 from ..services.paths import store_path
 from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
+from .list_form_page import ListFormPage
 from .panels import form_page, panel, scrolling
 from .request_form import RequestForm
-from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
+from .table_model import Column, RowStyle, RowTableModel, SearchProxy
 from .tasks import Task, run_task
-from .widgets import confirm_discard, page_subtitle, page_title, row_table
 
 #: Above this many requests the list loads in a worker, so the window never freezes.
 BACKGROUND_LOAD_ABOVE = 2000
@@ -117,22 +108,34 @@ class RequestFilterProxy(SearchProxy):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
-class RequestsView(QWidget):
+class RequestsView(ListFormPage):
     #: the request list finished loading in the background
     loaded = Signal()
+    plural = "requests"
+    record_noun = "this request"
+    first_field = "model_id"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page")
         self.ctx = ctx
         self.service = RequestService(ctx.store, ctx.who)
         self._loader: Task | None = None
 
-        self.model = RowTableModel(
-            COLUMNS, row_style=row_style, search_text=RequestRow.search_text, parent=self
+        self.model: RowTableModel[RequestRow] = RowTableModel(
+            COLUMNS, row_style=row_style, search_text=RequestRow.search_text
         )
-        self.proxy = RequestFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        super().__init__(
+            self.model,
+            RequestFilterProxy(),
+            search_hint="Search requests, responses, notes…  (Ctrl+F)",
+            search_name="Search requests",
+            table_name="Preference requests",
+            widths=(86, 100, 112, 60, 96),
+            sort_order=Qt.SortOrder.DescendingOrder,
+            new_text="Log request",
+            new_tip="Log a new preference request (Ctrl+N)",
+            parent=parent,
+        )
+        self.proxy: RequestFilterProxy
 
         self.filters: dict[str, QComboBox] = {}
         filter_row = QHBoxLayout()
@@ -157,70 +160,20 @@ class RequestsView(QWidget):
             self.filters[name] = combo
             filter_row.addWidget(combo, 1)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search requests, responses, notes…  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search requests")
-        self.search.textChanged.connect(self.proxy.set_search)
-        self.search.textChanged.connect(self._update_count)
-        self.new_button = QPushButton("Log request")
-        self.new_button.setToolTip("Log a new preference request (Ctrl+N)")
-        self.new_button.clicked.connect(self.new_request)
-
-        self.table = row_table(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((86, 100, 112, 60, 96)):
-            self.table.setColumnWidth(col, width)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.setAccessibleName("Preference requests")
-
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "hint")
         legend = QLabel(f"<span style='color:#e0b341'>■</span> {HIGHLIGHT_TIP}")
         legend.setProperty("role", "hint")
 
         self.form = form_page(RequestForm(self.service, ctx.today))
         self.form.saved.connect(self._saved)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(filter_row)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.new_button)
-        left_layout.addLayout(top)
-        left_layout.addWidget(self.table, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(legend, 1)
-        bottom.addWidget(self.count_label)
-        left_layout.addLayout(bottom)
-
-        self.splitter = QSplitter()
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(panel(scrolling(self.form, sideways=False)))
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([660, 400])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 16)
-        layout.addWidget(page_title("Requests"))
-        layout.addWidget(
-            page_subtitle(
-                "Preference requests from model interviews, users, researchers, staff and partners,"
-                " with the estimated cost of a response and what was done."
-            )
+        self.lay_out(
+            "Requests",
+            "Preference requests from model interviews, users, researchers, staff and partners,"
+            " with the estimated cost of a response and what was done.",
+            panel(scrolling(self.form, sideways=False)),
+            above=filter_row,
+            legend=legend,
+            sizes=(660, 400),
         )
-        layout.addWidget(self.splitter, 1)
-
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
-        QShortcut(QKeySequence.StandardKey.New, self, self.new_request)
 
     # -- data ------------------------------------------------------------
     def refresh(self) -> None:
@@ -262,68 +215,42 @@ class RequestsView(QWidget):
             self._loader = None
             self.count_label.setText(f"Could not load the requests: {error}")
 
-    def _show_rows(self, rows: list[RequestRow], current: str | None) -> None:
-        self.model.set_rows(rows)
-        self._update_count()
-        if current:
-            self.select_request(current)
-        elif self.form.original is None and not self.form.is_dirty():
+    def _show_rows(self, rows: Sequence[RequestRow], current: str | None) -> None:
+        super()._show_rows(rows, current)
+        if not current and self.form.original is None and not self.form.is_dirty():
             self.form.load(None)
 
     def _filter_changed(self, name: str) -> None:
         self.proxy.set_filter(name, self.filters[name].currentData() or "")
         self._update_count()
 
-    def _update_count(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+    def count_note(self) -> str:
         waiting = sum(r.highlighted for r in self.model.rows())
-        text = f"{shown} of {total} requests" if shown != total else f"{total} requests"
-        if waiting:
-            text += f" · {waiting} low-cost awaiting a response"
-        self.count_label.setText(text)
+        return f" · {waiting} low-cost awaiting a response" if waiting else ""
 
-    def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
+    # -- the list-and-form page --------------------------------------------
+    def row_id(self, row: RequestRow) -> str:
+        return row.request.id
 
-    def select_request(self, request_id: str) -> bool:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(ROW_ROLE).request.id == request_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(index)
-                return True
-        return False
+    def untouched(self, values: dict[str, Any]) -> bool:
+        return not values["words"].strip()
 
-    # -- editing ---------------------------------------------------------
-    def _confirm_discard(self) -> bool:
-        untouched_new = self.form.original is None and not self.form.values()["words"].strip()
-        if untouched_new or not self.form.is_dirty():
-            return True
-        return confirm_discard(self, "this request")
+    def open_row(self, row: RequestRow) -> None:
+        self.form.load(row.request)
 
-    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        if not indexes:
-            return
-        request = indexes[0].data(ROW_ROLE).request
-        if self.form.original is not None and request.id == self.form.original.id:
-            return
-        if not self._confirm_discard():
-            return
-        self.form.load(request)
-
-    def new_request(self) -> None:
-        if not self._confirm_discard():
-            return
-        self.table.clearSelection()
-        self.form.load(None)
+    def fill_new(self) -> None:
         model_filter = self.filters["model_id"].currentData()
         if model_filter:
             self.form.set_value("model_id", model_filter)
             self.form.after_change("model_id")
             self.form.validate()
-        self.form.widgets["model_id"].setFocus()
+
+    # -- the view's own ----------------------------------------------------
+    def select_request(self, request_id: str) -> bool:
+        return self.select_row_of(request_id)
+
+    def new_request(self) -> None:
+        self.new_record()
 
     def _saved(self, request: object) -> None:
         self.refresh()

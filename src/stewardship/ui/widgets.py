@@ -42,9 +42,11 @@ def error_label() -> QLabel:
 
 
 def row_table(
-    model: QAbstractItemModel, *, row_height: int = 28, accessible_name: str = ""
+    model: QAbstractItemModel, *, row_height: int | None = 28, accessible_name: str = ""
 ) -> QTableView:
-    """A read-only table of rows: whole-row single selection, no row numbers, no wrapping."""
+    """A read-only table of rows: whole-row single selection, no row numbers, no wrapping.
+
+    ``row_height=None`` keeps the style's row height."""
     table = QTableView()
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -52,7 +54,8 @@ def row_table(
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(row_height)
+    if row_height is not None:
+        table.verticalHeader().setDefaultSectionSize(row_height)
     if accessible_name:
         table.setAccessibleName(accessible_name)
     return table
