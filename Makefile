@@ -28,6 +28,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/ruff check src tests benchmarks packaging
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The performance targets at 10,000 models (benchmarks/README.md); several
 # minutes, most of it the sync pull. Not part of `make test` (a tiny run is).

@@ -40,7 +40,9 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
-_UNAUTHORIZED = {401: _problem("No token, or an unknown or revoked one.")}
+_UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    401: _problem("No token, or an unknown or revoked one.")
+}
 
 
 def _principal(
@@ -179,7 +181,7 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
     )
     def get_record(
         caller: Caller,
-        type: Annotated[RecordType, Path(description="The record type.")],  # type: ignore[valid-type]
+        type: Annotated[RecordType, Path(description="The record type.")],
         id: Annotated[str, Path(pattern=ID_PATTERN, description="The record id.")],
     ) -> dict[str, Any]:
         record = storage.get(type.value, id)

@@ -12,6 +12,7 @@ import argparse
 import sqlite3
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .sqlite_storage import SQLiteStorage
@@ -22,7 +23,7 @@ DEFAULT_PORT = 8470
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit code 2 with the reason, like the console
+    def error(self, message: str) -> NoReturn:  # exit code 2 with the reason, like the console
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 

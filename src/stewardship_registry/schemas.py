@@ -56,7 +56,7 @@ class Operation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: RecordType  # type: ignore[valid-type]
+    type: RecordType
     id: str = Field(pattern=ID_PATTERN, description="The record's id (a UUID made by the client).")
     base_version: StrictInt = Field(
         ge=0,
@@ -91,7 +91,7 @@ class BatchRequest(BaseModel):
 class RecordEnvelope(BaseModel):
     """A record as the registry holds it. A tombstone has ``deleted: true`` and ``data: null``."""
 
-    type: RecordType  # type: ignore[valid-type]
+    type: RecordType
     id: str
     version: int = Field(description="The registry version of the record's last write.")
     deleted: bool
@@ -106,7 +106,7 @@ class RecordEnvelope(BaseModel):
 
 class Applied(BaseModel):
     status: Literal["applied"]
-    type: RecordType  # type: ignore[valid-type]
+    type: RecordType
     id: str
     version: int = Field(description="The record's new registry version.")
     record: RecordEnvelope
@@ -114,7 +114,7 @@ class Applied(BaseModel):
 
 class Conflict(BaseModel):
     status: Literal["conflict"]
-    type: RecordType  # type: ignore[valid-type]
+    type: RecordType
     id: str
     current: RecordEnvelope | None = Field(
         description="The server's record (null when the server has no such record)."
@@ -124,7 +124,7 @@ class Conflict(BaseModel):
 
 class Rejected(BaseModel):
     status: Literal["rejected"]
-    type: RecordType  # type: ignore[valid-type]
+    type: RecordType
     id: str
     problem: Problem
 

@@ -354,7 +354,7 @@ class ItemEditor(EvidenceHashing, QWidget):
         self.load(self.original)
 
 
-SHORTCUTS = {
+SHORTCUTS: dict[str, QKeySequence | QKeySequence.StandardKey] = {
     "save": QKeySequence.StandardKey.Save,
     "sign_off": QKeySequence("Ctrl+Shift+S"),
     "choose_file": QKeySequence("Ctrl+O"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -143,14 +145,15 @@ class ChecklistsView(QWidget):
         self.setTabOrder(self.tree, self.tabs)
 
         ctx_scope = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in [
+        shortcuts: list[tuple[QKeySequence | QKeySequence.StandardKey, Callable[[], object]]] = [
             (SHORTCUTS["save"], self.editor.save),
             (SHORTCUTS["sign_off"], self.editor.sign_off),
             (SHORTCUTS["choose_file"], self.editor.choose_file),
             (QKeySequence("Ctrl+H"), self.toggle_history),
             (QKeySequence("Ctrl+L"), self.focus_picker),
             (QKeySequence(Qt.Key.Key_Escape), self._escape),
-        ]:
+        ]
+        for keys, slot in shortcuts:
             QShortcut(keys, self, slot, context=ctx_scope)
 
     # -- data ------------------------------------------------------------
@@ -311,7 +314,8 @@ class ChecklistsView(QWidget):
             return
         if not self._confirm_discard():
             self._rebuilding = True
-            self.tree.setCurrentItem(previous)
+            if previous is not None:
+                self.tree.setCurrentItem(previous)
             self._rebuilding = False
             return
         self.editor.load(item)

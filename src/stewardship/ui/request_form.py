@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
@@ -46,7 +47,7 @@ FIELDS = [
 ]
 
 
-def _enum_choices(enum: type) -> list[tuple[str, str]]:
+def _enum_choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
     return [(label(e.value), e.value) for e in enum]
 
 

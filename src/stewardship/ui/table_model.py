@@ -40,7 +40,7 @@ class Column(Generic[T]):
     header: str
     display: Callable[[T], str]
     sort: Callable[[T], Any] | None = None
-    tooltip: Callable[[T], str] | None = None
+    tooltip: Callable[[T], str | None] | None = None
     value: Callable[[T], Any] | None = None
     align_right: bool = False
     width: int | None = None
