@@ -37,6 +37,55 @@ def _isolated_home(
         logs.shutdown_logging()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the whole session (tests/pg_cluster.py)."""
+    from pg_cluster import PgCluster, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL 15 not installed (initdb, pg_ctl: Debian's postgresql-15)")
+    cluster = PgCluster(bin_dir).start()
+    # The template every test database copies: migrated once, without an identity
+    # (each copy makes its own registry id when first opened).
+    from stewardship_registry.postgres_storage import PostgresStorage
+
+    cluster.execute("CREATE DATABASE registry_template")
+    PostgresStorage(cluster.url("registry_template")).close()
+    import psycopg
+
+    with psycopg.connect(cluster.url("registry_template"), autocommit=True) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'registry_id'")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The registry's storage backend; tests that take it run on both."""
+    return request.param
+
+
+@pytest.fixture
+def make_registry_db(tmp_path: Path, request: pytest.FixtureRequest):
+    """``make(kind)``: a new, empty registry database, an SQLite path or a PostgreSQL URL."""
+    serial = iter(range(1_000_000))
+
+    def make(kind: str) -> str:
+        if kind == "postgresql":
+            return request.getfixturevalue("pg_cluster").new_database(template="registry_template")
+        assert kind == "sqlite", kind
+        return str(tmp_path / f"registry-{next(serial)}.db")
+
+    return make
+
+
+@pytest.fixture
+def registry_db(backend: str, make_registry_db) -> str:
+    """A new, empty registry database of the backend under test."""
+    return make_registry_db(backend)
+
+
 @pytest.fixture
 def today() -> date:
     return TODAY

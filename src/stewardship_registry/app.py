@@ -20,6 +20,7 @@ from .schemas import (
     BatchRequest,
     ChangesPage,
     Health,
+    HistoryPage,
     Me,
     Problem,
     RecordEnvelope,
@@ -29,6 +30,7 @@ from .storage import Principal, Storage
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+DEFAULT_HISTORY_PAGE = 50
 _CURSOR = re.compile(r"^([0-9a-f]{32})-(\d{1,16})$")
 
 _bearer = HTTPBearer(
@@ -118,9 +120,11 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
         "/v1/health",
         response_model=Health,
         tags=["registry"],
-        summary="Is the registry up? (no token needed)",
+        summary="Is the registry ready? It touches the database (no token needed)",
+        responses={503: _problem("The registry cannot reach its database.")},
     )
     def health() -> dict[str, Any]:
+        storage.check()  # StorageUnavailable: 503 unavailable (problems.py)
         return {"status": "ok", "api": API_VERSION, "server_version": __version__}
 
     @app.get(
@@ -190,6 +194,44 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
                 404, "not-found", f"The registry has no {type.value} with id '{id}'."
             )
         return envelope(record)
+
+    @app.get(
+        "/v1/records/{type}/{id}/history",
+        response_model=HistoryPage,
+        tags=["sync"],
+        summary="Every accepted write of one record, newest first, in pages",
+        responses={
+            **_UNAUTHORIZED,
+            404: _problem("The registry never had a record of that type with that id."),
+            422: _problem("The type is unknown, the id malformed, or before/limit not valid."),
+        },
+    )
+    def record_history(
+        caller: Caller,
+        type: Annotated[RecordType, Path(description="The record type.")],
+        id: Annotated[str, Path(pattern=ID_PATTERN, description="The record id.")],
+        before: Annotated[
+            int | None,
+            Query(
+                ge=1,
+                le=2**53 - 1,
+                description="A next_before from an earlier page: only writes below this version.",
+            ),
+        ] = None,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_PAGE, description="Most entries per page.")
+        ] = DEFAULT_HISTORY_PAGE,
+    ) -> dict[str, Any]:
+        rows, has_more = storage.history(type.value, id, before, limit)
+        if not rows and before is None:
+            raise ProblemError(
+                404, "not-found", f"The registry has no {type.value} with id '{id}'."
+            )
+        return {
+            "history": [envelope(r) for r in rows],
+            "next_before": rows[-1].version if has_more else None,
+            "has_more": has_more,
+        }
 
     @app.post(
         "/v1/batch",

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import problem_response
-from .storage import Storage
+from .problems import problem_response, unavailable_response
+from .storage import Storage, StorageUnavailable
 from .tokens import hash_token
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -67,7 +67,13 @@ class GuardMiddleware:
             token = bearer_token(headers)
             principal = None
             if token:
-                principal = await run_in_threadpool(self.storage.authenticate, hash_token(token))
+                try:
+                    principal = await run_in_threadpool(
+                        self.storage.authenticate, hash_token(token)
+                    )
+                except StorageUnavailable as exc:
+                    await unavailable_response(exc, path)(scope, receive, send)
+                    return
             if principal is None:
                 detail = (
                     "Send 'Authorization: Bearer <token>'."

@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from .storage import StorageUnavailable
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:stewardship:problem:"
 
@@ -30,6 +32,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "idempotency-key-reused": "This Idempotency-Key was used for a different request",
     "record-rejected": "The record is not valid",
     "internal": "The registry failed",
+    "unavailable": "The registry's database is unavailable",
 }
 
 _STATUS_SLUGS = {
@@ -41,6 +44,7 @@ _STATUS_SLUGS = {
     413: "payload-too-large",
     422: "validation",
     500: "internal",
+    503: "unavailable",
 }
 
 log = logging.getLogger("stewardship_registry")
@@ -107,6 +111,22 @@ def problem_response(
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
+    )
+
+
+#: Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_UNAVAILABLE = 2
+
+
+def unavailable_response(exc: StorageUnavailable, path: str) -> Response:
+    """503 for a database that does not answer; the cause goes to the log, not the client."""
+    log.warning("the database is unavailable on %s: %s", path, exc)
+    return problem_response(
+        503,
+        "unavailable",
+        "The registry cannot reach its database right now; retry later with the same request.",
+        instance=path,
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
     )
 
 
@@ -190,6 +210,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             status, slug, detail, instance=request.url.path, headers=dict(exc.headers or {})
         )
+
+    @app.exception_handler(StorageUnavailable)
+    async def _unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        return unavailable_response(exc, request.url.path)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

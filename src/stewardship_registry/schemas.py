@@ -142,6 +142,17 @@ class ChangesPage(BaseModel):
     has_more: bool = Field(description="true when more changes follow right away.")
 
 
+class HistoryPage(BaseModel):
+    history: list[RecordEnvelope] = Field(
+        description="Every accepted write of the record, newest (highest version) first; "
+        "a delete is an entry with deleted true and data null."
+    )
+    next_before: int | None = Field(
+        description="Pass as ?before= for the next, older page; null when has_more is false."
+    )
+    has_more: bool = Field(description="true when older writes follow.")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     api: str

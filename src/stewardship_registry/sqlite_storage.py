@@ -4,7 +4,10 @@ Every accepted write takes ``version = registry_version + 1`` inside the write
 transaction. Because SQLite admits one writer at a time and a reader sees a
 snapshot of committed transactions, versions become visible strictly in
 order: a reader that sees version N also sees every version below N, so the
-changes feed can never skip one.
+changes feed can never skip one. Several server processes may share the file
+(``serve --workers N``): the same lock serialises their writers.
+
+The schema comes from ``migrations.py``, run at open.
 """
 
 from __future__ import annotations
@@ -13,13 +16,22 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .storage import Principal, StoredRecord, StoredReply, TokenInfo
+from .migrations import LATEST, MIGRATIONS, too_new_message
+from .storage import (
+    TABLES,
+    Principal,
+    SchemaTooNew,
+    StorageUnavailable,
+    StoredRecord,
+    StoredReply,
+    TokenInfo,
+)
 from .tokens import Role
 
 #: Fields of a record's data that the server sets on every write.
@@ -27,48 +39,6 @@ _SERVER_FIELDS = frozenset({"id", "version", "modified_at", "modified_by", "dele
 
 #: How long a stored batch reply can be replayed with its Idempotency-Key.
 IDEMPOTENCY_RETENTION = timedelta(days=30)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS registry_version (
-    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
-    version INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO registry_version (only_row, version) VALUES (1, 0);
-CREATE TABLE IF NOT EXISTS records (
-    type TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version INTEGER NOT NULL UNIQUE,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    data TEXT,
-    modified_at TEXT NOT NULL,
-    modified_by TEXT NOT NULL DEFAULT '',
-    written_by TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (type, id)
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'steward', 'admin')),
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    token_id INTEGER NOT NULL REFERENCES tokens (id),
-    key TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
-    status_code INTEGER NOT NULL,
-    reply TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (token_id, key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys (created_at);
-"""
 
 
 def _iso(moment: datetime) -> str:
@@ -91,6 +61,16 @@ def _row_to_record(row: sqlite3.Row) -> StoredRecord:
         written_by=row["written_by"],
         data=None if row["data"] is None else json.loads(row["data"]),
     )
+
+
+_RECORD_COLUMNS = ", ".join(TABLES["records"])
+_HISTORY_INSERT = f"INSERT INTO record_history ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_ORDER = {
+    "tokens": "id",
+    "records": "version",
+    "record_history": "version",
+    "idempotency_keys": "token_id, key",
+}
 
 
 def _token_info(row: sqlite3.Row) -> TokenInfo:
@@ -137,23 +117,25 @@ class _SQLiteWrite:
                 "deleted": False,
                 **{k: v for k, v in data.items() if k not in _SERVER_FIELDS},
             }
+        row = (
+            type_,
+            id_,
+            version,
+            int(deleted),
+            None if data is None else json.dumps(data),
+            now,
+            modified_by,
+            written_by,
+        )
         self._conn.execute(
             "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by, written_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
             " deleted = excluded.deleted, data = excluded.data, modified_at = excluded.modified_at,"
             " modified_by = excluded.modified_by, written_by = excluded.written_by",
-            (
-                type_,
-                id_,
-                version,
-                int(deleted),
-                None if data is None else json.dumps(data),
-                now,
-                modified_by,
-                written_by,
-            ),
+            row,
         )
+        self._conn.execute(_HISTORY_INSERT, row)
         return StoredRecord(
             type=type_,
             id=id_,
@@ -203,8 +185,8 @@ class SQLiteStorage:
         self._lock = threading.Lock()
         conn = self._conn()
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
         with self._immediate(conn):
+            self._migrate(conn)
             row = conn.execute("SELECT value FROM meta WHERE key = 'registry_id'").fetchone()
             if row is None:
                 conn.execute(
@@ -213,6 +195,31 @@ class SQLiteStorage:
         self.registry_id: str = conn.execute(
             "SELECT value FROM meta WHERE key = 'registry_id'"
         ).fetchone()[0]
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " number INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        found = conn.execute("SELECT coalesce(max(number), 0) FROM schema_migrations").fetchone()[0]
+        if found > LATEST:
+            raise SchemaTooNew(too_new_message(found, str(self.path)))
+        for migration in MIGRATIONS[found:]:
+            for statement in migration.sqlite:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
+                (migration.number, migration.summary, server_now()),
+            )
+
+    def schema_version(self) -> int:
+        return self._conn().execute("SELECT max(number) FROM schema_migrations").fetchone()[0]
+
+    def check(self) -> None:
+        try:
+            self._conn().execute("SELECT version FROM registry_version").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"the registry database does not answer: {exc}") from exc
 
     # -- connections ------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -316,8 +323,87 @@ class SQLiteStorage:
         )
         return _row_to_record(row) if row else None
 
+    def history(
+        self, type_: str, id_: str, before: int | None, limit: int
+    ) -> tuple[list[StoredRecord], bool]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT * FROM record_history WHERE type = ? AND id = ? AND version < ?"
+                " ORDER BY version DESC LIMIT ?",
+                (type_, id_, before if before is not None else 2**63 - 1, limit + 1),
+            )
+            .fetchall()
+        )
+        return [_row_to_record(r) for r in rows[:limit]], len(rows) > limit
+
     @contextmanager
     def write(self) -> Iterator[_SQLiteWrite]:
         conn = self._conn()
         with self._immediate(conn):
             yield _SQLiteWrite(conn)
+
+    # -- whole-registry copies (transfer.py) ----------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[_SQLiteSnapshot]:
+        """A read transaction: WAL keeps its view fixed while others write."""
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000
+        )
+        try:
+            conn.execute("BEGIN")
+            version = conn.execute("SELECT version FROM registry_version").fetchone()[0]
+            registry_id = conn.execute(
+                "SELECT value FROM meta WHERE key = 'registry_id'"
+            ).fetchone()[0]
+            yield _SQLiteSnapshot(conn, registry_id, version)
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def is_empty(self) -> bool:
+        conn = self._conn()
+        if self.current_version():
+            return False
+        return not any(
+            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES
+        )
+
+    def load(
+        self, registry_id: str, version: int, tables: dict[str, Iterable[tuple[Any, ...]]]
+    ) -> None:
+        conn = self._conn()
+        with self._immediate(conn):
+            for table, columns in TABLES.items():
+                marks = ", ".join("?" * len(columns))
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                    tables.get(table, ()),
+                )
+            conn.execute("UPDATE registry_version SET version = ?", (version,))
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'registry_id'", (registry_id,))
+        self.registry_id = registry_id
+
+
+class _SQLiteSnapshot:
+    def __init__(self, conn: sqlite3.Connection, registry_id: str, version: int) -> None:
+        self._conn = conn
+        self.registry_id = registry_id
+        self.version = version
+
+    def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        columns = TABLES[table]
+        cursor = self._conn.execute(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {_ORDER[table]}"
+        )
+        if "deleted" in columns:
+            at = columns.index("deleted")
+            for row in cursor:
+                yield (*row[:at], bool(row[at]), *row[at + 1 :])
+        else:
+            yield from cursor
+
+    def count(self, table: str) -> int:
+        if table not in TABLES:
+            raise KeyError(table)
+        return self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -1,22 +1,67 @@
 """The storage interface the API layer talks to.
 
-The API never sees SQL: it asks a :class:`Storage` for tokens, records and
-the changes feed, and runs each batch inside one :meth:`Storage.write`
-transaction. ``sqlite_storage.SQLiteStorage`` is the implementation we ship;
-a PostgreSQL backend would implement the same protocol. Its one hard duty is
-the ordering guarantee of the changes feed: versions must become visible in
-version order (SQLite's single writer gives that for free; PostgreSQL would
-take a row lock on the counter, ``SELECT ... FOR UPDATE``, for the whole write
-transaction).
+The API never sees SQL: it asks a :class:`Storage` for tokens, records, the
+changes feed and a record's history, and runs each batch inside one
+:meth:`Storage.write` transaction. Two implementations ship:
+``sqlite_storage.SQLiteStorage`` (one file, the default) and
+``postgres_storage.PostgresStorage``; ``backends.open_storage`` picks one from
+``--db``. Their one hard duty is the ordering guarantee of the changes feed:
+versions must become visible in version order (SQLite's single writer gives
+that for free; PostgreSQL locks the counter row, ``SELECT ... FOR UPDATE``,
+for the whole write transaction: see its module docstring).
+
+Both keep the same tables (``migrations.py``), so :class:`Snapshot` rows read
+from one load into the other unchanged (``transfer.py``: copy, backup, restore).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .tokens import Role
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached (or answers with an error of its own state).
+
+    The API answers ``503 unavailable`` with ``Retry-After``; clients retry.
+    """
+
+
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer server than this one."""
+
+
+#: The tables a registry holds, in load order (tokens before the replies that
+#: name them), each with its columns in the order :meth:`Snapshot.rows` yields
+#: them. ``deleted`` is a bool on both backends' side of this interface.
+TABLES: dict[str, tuple[str, ...]] = {
+    "tokens": ("id", "name", "role", "token_hash", "created_at", "revoked_at"),
+    "records": (
+        "type",
+        "id",
+        "version",
+        "deleted",
+        "data",
+        "modified_at",
+        "modified_by",
+        "written_by",
+    ),
+    "record_history": (
+        "type",
+        "id",
+        "version",
+        "deleted",
+        "data",
+        "modified_at",
+        "modified_by",
+        "written_by",
+    ),
+    "idempotency_keys": ("token_id", "key", "request_hash", "status_code", "reply", "created_at"),
+}
 
 
 @dataclass(frozen=True)
@@ -80,9 +125,28 @@ class WriteTransaction(Protocol):
     def store_reply(self, principal: Principal, key: str, reply: StoredReply) -> None: ...
 
 
+class Snapshot(Protocol):
+    """A consistent, read-only view of a whole registry (for copy and backup)."""
+
+    registry_id: str
+    version: int
+
+    def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (a key of :data:`TABLES`), in its key order."""
+        ...
+
+    def count(self, table: str) -> int: ...
+
+
 class Storage(Protocol):
     #: A random id made when the database was created; it is part of every cursor.
     registry_id: str
+
+    def check(self) -> None:
+        """Touch the database; raise :class:`StorageUnavailable` when it does not answer."""
+        ...
+
+    def schema_version(self) -> int: ...
 
     def authenticate(self, token_hash: str) -> Principal | None: ...
 
@@ -100,8 +164,31 @@ class Storage(Protocol):
 
     def get(self, type_: str, id_: str) -> StoredRecord | None: ...
 
+    def history(
+        self, type_: str, id_: str, before: int | None, limit: int
+    ) -> tuple[list[StoredRecord], bool]:
+        """Every accepted write of one record below version ``before``, newest first."""
+        ...
+
     def write(self) -> AbstractContextManager[WriteTransaction]:
         """One write transaction: commits on success, rolls back on an exception."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[Snapshot]:
+        """One consistent read of everything, safe while the server writes."""
+        ...
+
+    def is_empty(self) -> bool:
+        """No token, record, history or reply, and the counter at 0."""
+        ...
+
+    def load(
+        self,
+        registry_id: str,
+        version: int,
+        tables: dict[str, Iterable[tuple[Any, ...]]],
+    ) -> None:
+        """Fill an empty registry with rows of :data:`TABLES` (one transaction)."""
         ...
 
     def close(self) -> None: ...

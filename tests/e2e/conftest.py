@@ -12,10 +12,19 @@ from stewardship.sync.engine import SyncEngine
 
 from .servers import FaultProxy, RegistryServer
 
+#: Mark a test (or a module: ``pytestmark = BOTH_BACKENDS``) to run it on SQLite and PostgreSQL.
+BOTH_BACKENDS = pytest.mark.parametrize("e2e_backend", ["sqlite", "postgresql"], indirect=True)
+
 
 @pytest.fixture
-def registry(tmp_path: Path):
-    server = RegistryServer(tmp_path / "registry.db").start()
+def e2e_backend(request: pytest.FixtureRequest) -> str:
+    """The registry's backend: SQLite unless the test is marked with BOTH_BACKENDS."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def registry(e2e_backend: str, make_registry_db):
+    server = RegistryServer(make_registry_db(e2e_backend)).start()
     yield server
     server.stop()
 

@@ -8,19 +8,24 @@ registry applied the request. Nothing here imitates the registry's API.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import requests
 import uvicorn
 
 from stewardship_registry.app import create_app
-from stewardship_registry.sqlite_storage import SQLiteStorage
+from stewardship_registry.backends import open_storage
 from stewardship_registry.tokens import Role, hash_token, new_token
 
 
@@ -31,15 +36,18 @@ def free_port() -> int:
 
 
 class RegistryServer:
-    """The reference registry in a uvicorn thread, on a free port of 127.0.0.1."""
+    """The reference registry in a uvicorn thread, on a free port of 127.0.0.1.
+
+    ``db`` is an SQLite path or a PostgreSQL URL.
+    """
 
     def __init__(
-        self, db: Path, port: int | None = None, tls: tuple[Path, Path] | None = None
+        self, db: Path | str, port: int | None = None, tls: tuple[Path, Path] | None = None
     ) -> None:
         self.db = db
         self.port = port or free_port()
         self.tls = tls  # (certificate, key) to serve HTTPS
-        self.storage = SQLiteStorage(db)
+        self.storage = open_storage(str(db))
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -80,6 +88,7 @@ class RegistryServer:
             assert self._thread is not None
             self._thread.join(10)
             self._server = None
+            self.storage.close()
 
     def records(self) -> dict:
         """Every record the registry holds, by (type, id), read from its own storage."""
@@ -91,6 +100,74 @@ class RegistryServer:
             if not rows or not more:
                 return out
             since = rows[-1].version
+
+
+class ServeProcess:
+    """``stewardship-registry serve`` in its own process, as an operator runs it.
+
+    It can be killed (``kill(signal.SIGKILL)``) and started again on the same
+    port and database.
+    """
+
+    def __init__(self, db: Path | str, workers: int = 1, port: int | None = None) -> None:
+        self.db = str(db)
+        self.workers = workers
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> ServeProcess:
+        cmd = [sys.executable, "-m", "stewardship_registry", "serve", "--db", self.db]
+        cmd += ["--port", str(self.port), "--workers", str(self.workers)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.starts += 1
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if requests.get(self.url + "/v1/health", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("serve did not start")
+            time.sleep(0.05)
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Kill the server (all its processes, workers too) and wait until they are gone."""
+        if self.proc is None:
+            return
+        import os
+
+        if sig == signal.SIGKILL:
+            for child in _children(self.proc.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, sig)
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.send_signal(sig)
+        self.proc.wait(30)
+        self.proc = None
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+
+def _children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (uvicorn's workers), from /proc."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(status.parent.name))
+    return found
 
 
 class FaultProxy:

@@ -1,6 +1,8 @@
 from stewardship.domain.records import ChecklistItem, Model
 from stewardship.store.sync_state import SyncState
 
+from .conftest import BOTH_BACKENDS
+
 
 def model(slug: str, **kw) -> Model:
     return Model(slug=slug, display_name=slug.title(), provider="Meridian", **kw)
@@ -13,6 +15,7 @@ def snapshot(store, cls=Model):
     }
 
 
+@BOTH_BACKENDS
 def test_a_change_travels_from_one_console_to_another(console_factory, registry):
     ana, ben = console_factory("ana"), console_factory("ben")
     m = ana.store.save(model("kestrel-1", notes="first"), "Ana")
@@ -28,6 +31,7 @@ def test_a_change_travels_from_one_console_to_another(console_factory, registry)
     assert registry.records()[("model", m.id)].data["notes"] == "first"
 
 
+@BOTH_BACKENDS
 def test_disjoint_fields_merge_and_same_field_conflicts_either_order(console_factory):
     for first, second in [("ana", "ben"), ("ben", "ana")]:
         ana, ben = console_factory(f"ana-{first}"), console_factory(f"ben-{first}")
@@ -65,6 +69,7 @@ def test_disjoint_fields_merge_and_same_field_conflicts_either_order(console_fac
         ]
 
 
+@BOTH_BACKENDS
 def test_checklist_items_sync_too(console_factory):
     ana, ben = console_factory("ana"), console_factory("ben")
     m = ana.store.save(model("orrery-1"), "Ana")

@@ -1,11 +1,14 @@
 """Every fault: the sync says what happened, keeps every change, and a later sync completes."""
 
+from pathlib import Path
+
 import pytest
 
 from stewardship.domain.records import Model
 from stewardship.store.sync_state import SyncState
 from stewardship.sync.errors import AuthRefused, RegistryProtocolError, RegistryUnreachable
 
+from .conftest import BOTH_BACKENDS
 from .servers import RegistryServer
 from .test_sync_basic import model
 
@@ -39,6 +42,7 @@ def edit_three(console, tag):
         ("401", "/v1/batch", AuthRefused, "refused the token"),
     ],
 )
+@BOTH_BACKENDS
 def test_fault_keeps_changes_and_a_later_sync_completes(
     console_factory, registry, proxy, fault, path, error, words
 ):
@@ -56,6 +60,7 @@ def test_fault_keeps_changes_and_a_later_sync_completes(
 
 
 @pytest.mark.parametrize("fault", ["500", "503", "stall", "drop_reply"])
+@BOTH_BACKENDS
 def test_a_retried_batch_is_applied_exactly_once(console_factory, registry, proxy, fault):
     ana = console_factory("ana", url=proxy.url)
     edit_three(ana, "b")
@@ -68,6 +73,7 @@ def test_a_retried_batch_is_applied_exactly_once(console_factory, registry, prox
     assert_converged(ana, registry, ["b0", "b1", "b2"])
 
 
+@BOTH_BACKENDS
 def test_503_retry_after_is_honoured_on_reads(console_factory, registry, proxy):
     import time
 
@@ -79,6 +85,7 @@ def test_503_retry_after_is_honoured_on_reads(console_factory, registry, proxy):
     assert [s[2] for s in proxy.seen if s[1].startswith("/v1/changes")][:2] == ["503", ""]
 
 
+@BOTH_BACKENDS
 def test_server_down_then_back(console_factory, registry, tmp_path):
     ana = console_factory("ana")
     edit_three(ana, "c")
@@ -95,6 +102,7 @@ def test_server_down_then_back(console_factory, registry, tmp_path):
         revived.stop()
 
 
+@BOTH_BACKENDS
 def test_a_batch_interrupted_before_its_reply_is_resent_with_the_same_key(
     console_factory, registry, proxy
 ):
@@ -119,8 +127,9 @@ def test_a_registry_restored_from_an_old_backup_gets_back_what_it_lost(console_f
     ana = console_factory("ana")
     first = edit_three(ana, "e")
     ana.sync()
-    backup = registry.db.with_name("backup.db")
-    source = sqlite3.connect(registry.db)
+    db = Path(registry.db)  # an SQLite file copied with SQLite's own backup, identity and all
+    backup = db.with_name("backup.db")
+    source = sqlite3.connect(db)
     target = sqlite3.connect(backup)
     source.backup(target)
     source.close()
@@ -131,9 +140,9 @@ def test_a_registry_restored_from_an_old_backup_gets_back_what_it_lost(console_f
 
     registry.stop()
     registry.storage.close()
-    backup.replace(registry.db)
+    backup.replace(db)
     for suffix in ("-wal", "-shm"):
-        registry.db.with_name(registry.db.name + suffix).unlink(missing_ok=True)
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
     restored = RegistryServer(registry.db, port=registry.port).start()
     try:
         ana.sync()
@@ -145,6 +154,7 @@ def test_a_registry_restored_from_an_old_backup_gets_back_what_it_lost(console_f
         restored.stop()
 
 
+@BOTH_BACKENDS
 def test_a_registry_clock_far_off_warns_but_syncs(console_factory, registry):
     from .servers import FaultProxy
 
@@ -166,6 +176,7 @@ def test_a_registry_clock_far_off_warns_but_syncs(console_factory, registry):
         near.stop()
 
 
+@BOTH_BACKENDS
 def test_a_delete_made_while_a_batch_awaits_its_reply_is_not_lost(console_factory, registry, proxy):
     """Found by the state machine: a later edit whose outbox row took a number freed by
     another record of the same batch was dropped with the batch's reply."""

@@ -12,13 +12,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
 import requests
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from stewardship.domain.records import Model
 from stewardship.services.conflicts import conflict_groups, resolve
@@ -51,13 +60,15 @@ def skewed(days: int):
 
 class Consoles(RuleBasedStateMachine):
     root: Path
+    backend: str
+    make_db: Callable[[str], str]
 
     @initialize()
     def start(self) -> None:
         Consoles.counter += 1
         base = Consoles.root / f"run{Consoles.counter}"
         base.mkdir()
-        self.registry = RegistryServer(base / "registry.db").start()
+        self.registry = RegistryServer(Consoles.make_db(Consoles.backend)).start()
         self.proxy = FaultProxy(self.registry.port).start()
         self.consoles = {n: Console(base, n, self.proxy.url, self.registry.token(n)) for n in NAMES}
         self.skew = dict.fromkeys(NAMES, 0)
@@ -228,15 +239,24 @@ class Consoles(RuleBasedStateMachine):
 
 Consoles.counter = 0
 
-TestConsoles = Consoles.TestCase
-TestConsoles.settings = settings(
-    max_examples=int(__import__("os").environ.get("STEWARDSHIP_SM_EXAMPLES", "6")),
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+EXAMPLES = {
+    "sqlite": int(os.environ.get("STEWARDSHIP_SM_EXAMPLES", "6")),
+    # the same machine against PostgreSQL, fewer histories to keep make test lean
+    "postgresql": int(os.environ.get("STEWARDSHIP_SM_EXAMPLES_PG", "3")),
+}
 
 
-@pytest.fixture(autouse=True)
-def _root(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_consoles_converge(backend: str, tmp_path: Path, make_registry_db) -> None:
     Consoles.root = tmp_path
+    Consoles.backend = backend
+    Consoles.make_db = staticmethod(make_registry_db)  # type: ignore[assignment]
+    run_state_machine_as_test(
+        Consoles,
+        settings=settings(
+            max_examples=EXAMPLES[backend],
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

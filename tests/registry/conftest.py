@@ -1,4 +1,8 @@
-"""A real registry server on 127.0.0.1 (uvicorn in a thread) and tokens for every role."""
+"""A real registry server on 127.0.0.1 (uvicorn in a thread) and tokens for every role.
+
+``registry`` and ``shared_registry`` run each test on both storage backends:
+an SQLite file and a database of the session's throwaway PostgreSQL cluster.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ import requests
 import uvicorn
 
 from stewardship_registry.app import create_app
-from stewardship_registry.sqlite_storage import SQLiteStorage
+from stewardship_registry.backends import open_storage
+from stewardship_registry.storage import Storage
 from stewardship_registry.tokens import Role, hash_token, new_token
 
 TIMEOUT = 10
@@ -26,7 +31,7 @@ TIMEOUT = 10
 @dataclass
 class Registry:
     url: str
-    storage: SQLiteStorage
+    storage: Storage
     tokens: dict[str, str] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
 
@@ -59,10 +64,10 @@ class Registry:
 
 @contextmanager
 def running_registry(
-    db: Path, tokens: dict[str, str] | None = None, **app_options: Any
+    db: Path | str, tokens: dict[str, str] | None = None, **app_options: Any
 ) -> Iterator[Registry]:
-    """Serve ``db``; with ``tokens`` (from an earlier run on the same db), reuse them."""
-    storage = SQLiteStorage(db)
+    """Serve ``db`` (a path or URL); with ``tokens`` (from an earlier run on the same db), reuse them."""
+    storage = open_storage(str(db))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -98,15 +103,21 @@ def running_registry(
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    with running_registry(tmp_path / "registry.db") as reg:
+def registry(registry_db: str) -> Iterator[Registry]:
+    with running_registry(registry_db) as reg:
         yield reg
 
 
-@pytest.fixture(scope="module")
-def shared_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    """One server for a module whose tests do not depend on an empty registry."""
-    with running_registry(tmp_path_factory.mktemp("registry") / "registry.db") as reg:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_registry(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Registry]:
+    """One server for a module whose tests do not depend on an empty registry (per backend)."""
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_cluster").new_database(template="registry_template")
+    else:
+        db = str(tmp_path_factory.mktemp("registry") / "registry.db")
+    with running_registry(db) as reg:
         yield reg
 
 

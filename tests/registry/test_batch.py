@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from pathlib import Path
 
 import requests
 
@@ -258,12 +257,12 @@ def test_a_hundred_operations_are_accepted(registry: Registry) -> None:
     assert [r["version"] for r in response.json()["results"]] == list(range(1, 101))
 
 
-def test_replay_survives_a_server_restart(tmp_path: Path) -> None:
+def test_replay_survives_a_server_restart(registry_db: str) -> None:
     ops = [create_op(id_="durable")]
-    with running_registry(tmp_path / "r.db") as first:
+    with running_registry(registry_db) as first:
         reply = first.batch(ops, key="before-restart").json()
         tokens = dict(first.tokens)
-    with running_registry(tmp_path / "r.db", tokens=tokens) as second:
+    with running_registry(registry_db, tokens=tokens) as second:
         again = second.batch(ops, key="before-restart")
         assert again.json() == reply and again.headers["idempotent-replayed"] == "true"
         assert second.storage.current_version() == 1

@@ -36,9 +36,15 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fuzzed_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    with running_registry(Path(tmp_path_factory.mktemp("fuzz")) / "registry.db") as reg:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzzed_registry(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Registry]:
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_cluster").new_database(template="registry_template")
+    else:
+        db = str(Path(tmp_path_factory.mktemp("fuzz")) / "registry.db")
+    with running_registry(db) as reg:
         yield reg
 
 
@@ -54,6 +60,7 @@ OPERATIONS = [
     "GET /v1/me",
     "GET /v1/changes",
     "GET /v1/records/{type}/{id}",
+    "GET /v1/records/{type}/{id}/history",
     "POST /v1/batch",
 ]
 
