@@ -58,6 +58,8 @@ class _Prepared:
 def prepare(op: Operation, principal: Principal) -> _Prepared:
     """Check one operation's data with the domain; no storage involved."""
     given = (op.modified_by or "").strip()
+    if "\x00" in given:  # PostgreSQL text cannot hold it; no steward's name has one
+        return _Prepared(problems=[Problem("modified_by", "must not contain a NUL character")])
     if op.deleted:
         return _Prepared(data=None, modified_by=given or principal.name)
     assert op.data is not None
@@ -82,7 +84,10 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
     if found:
         return _Prepared(problems=found)
     data = {k: v for k, v in record.to_dict().items() if k not in SERVER_FIELDS}
-    return _Prepared(data=data, modified_by=given or record.modified_by.strip() or principal.name)
+    modified_by = given or record.modified_by.strip() or principal.name
+    if "\x00" in modified_by:
+        return _Prepared(problems=[Problem("modified_by", "must not contain a NUL character")])
+    return _Prepared(data=data, modified_by=modified_by)
 
 
 def _rejected(index: int, op: Operation, problems: list[Problem]) -> dict[str, Any]:

@@ -69,6 +69,9 @@ class Console:
                 if k in {"read_timeout", "retries", "backoff", "ca_bundle"}
             }
         )
+        if "hook" in kw:  # hook(status) for every HTTP reply, retried ones included
+            hook = kw["hook"]
+            client.session.hooks["response"].append(lambda r, *a, **k: hook(r.status_code))
         try:
             engine = SyncEngine(
                 self.store,

@@ -121,10 +121,18 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> ServeProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServeProcess:
+        """Start the process without waiting for it (start several, then wait_ready each)."""
         cmd = [sys.executable, "-m", "stewardship_registry", "serve", "--db", self.db]
         cmd += ["--port", str(self.port), "--workers", str(self.workers)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.starts += 1
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> ServeProcess:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while True:
             try:

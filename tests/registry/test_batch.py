@@ -293,3 +293,16 @@ def test_the_same_batch_sent_twice_at_once_is_applied_once(registry: Registry) -
     assert all(r.json() == replies[0].json() for r in replies)
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in replies) == 3
     assert registry.storage.current_version() == 20
+
+
+def test_a_nul_in_the_stewards_name_is_rejected_on_both_backends(registry) -> None:
+    op = create_op()
+    op["modified_by"] = "An\x00a"
+    inside = create_op(data=model_data(modified_by="Be\x00n"))
+    plain = create_op(data=model_data(notes="a NUL \x00 in the data is kept"))
+    reply = registry.batch([op, inside, plain])
+    assert reply.status_code == 200, reply.text
+    results = reply.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert results[0]["problem"]["errors"][0]["field"] == "modified_by"
+    assert results[2]["record"]["data"]["notes"] == "a NUL \x00 in the data is kept"
