@@ -192,3 +192,29 @@ def test_a_delete_made_while_a_batch_awaits_its_reply_is_not_lost(console_factor
     ana.sync()
     assert registry.records()[("model", second.id)].deleted, "the delete reached the registry"
     assert SyncState(ana.store).waiting_count() == 0
+
+
+@BOTH_BACKENDS
+def test_a_registry_restored_with_restore_gets_back_what_it_lost(
+    console_factory, registry, make_registry_db, e2e_backend, tmp_path
+):
+    """``backup`` then ``restore`` into a new database: a new identity, so the console's
+    cursor is refused (409 cursor-reset), it pulls from the start and re-sends."""
+    from stewardship_registry.cli import main as registry_cli
+
+    ana = console_factory("ana")
+    edit_three(ana, "r")
+    ana.sync()
+    backup = tmp_path / "backup.db"
+    assert registry_cli(["backup", "--db", str(registry.db), str(backup)]) == 0
+    ana.store.save(model("m-after-backup", notes="late"), "Ana")
+    ana.sync()
+    registry.stop()
+    target = make_registry_db(e2e_backend)
+    assert registry_cli(["restore", str(backup), "--db", target]) == 0
+    restored = RegistryServer(target, port=registry.port).start()
+    try:
+        ana.sync()
+        assert_converged(ana, restored, ["r0", "r1", "r2", "late"])
+    finally:
+        restored.stop()
