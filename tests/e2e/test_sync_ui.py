@@ -197,3 +197,53 @@ def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(
     with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
         controller.sync_now()
     assert done.args[0].pushed == 1
+
+
+def test_history_tab_merges_the_registrys_history_and_says_when_offline(
+    qtbot, app_ctx, registry, console_factory, file_keyring
+):
+    """Ana writes an item three times before Ben pulls once: Ben's own audit has one
+    change, the registry all three. Ben's History tab shows them, and offline says so."""
+    from stewardship.domain.records import ChecklistItem
+    from stewardship.ui.checklists_view import ChecklistsView
+
+    ana = console_factory("ana")
+    model = ana.store.save(Model(slug="m", display_name="M", provider="P"), "Ana")
+    item = ana.store.save(ChecklistItem(model_id=model.id, title="Draft 1"), "Ana")
+    ana.sync()
+    for title in ("Draft 2", "Final"):
+        item = ana.store.save(ana.store.get(ChecklistItem, item.id).replace(title=title), "Ana")
+        ana.sync()
+
+    save_registry(app_ctx.store, RegistrySettings(registry.url))
+    keyring.set_password(SERVICE, registry.url, registry.token("ben"))
+    from stewardship.services.sync_service import run_sync
+
+    run_sync(app_ctx.store.path)
+    view = ChecklistsView(app_ctx)
+    qtbot.addWidget(view)
+    view.show()
+    view.refresh()
+    assert view.select_model(model.id)
+
+    def titles() -> list[tuple[str, str, str]]:
+        table = view.history
+        return [
+            (table.item(r, 2).text(), table.item(r, 3).text(), table.item(r, 4).text())
+            for r in range(table.rowCount())
+        ]
+
+    assert view.current_item().id == item.id
+    assert "asking the registry" in view.history_note.text()  # local rows at once, no wait
+    qtbot.waitUntil(lambda: "registry's history" in view.history_note.text(), timeout=15_000)
+    assert "3 writes there" in view.history_note.text()
+    shown = titles()
+    assert ("Title", "Draft 1", "Draft 2") in shown and ("Title", "Draft 2", "Final") in shown
+    notes = [view.history.item(r, 5).text() for r in range(view.history.rowCount())]
+    assert any("written by 'ana'" in n for n in notes)
+
+    registry.stop()
+    view._show_history()
+    qtbot.waitUntil(lambda: "Offline" in view.history_note.text(), timeout=20_000)
+    assert ("Title", "Draft 1", "Draft 2") not in titles(), "offline: the local audit only"
+    assert titles(), "the local audit is still shown"

@@ -233,6 +233,21 @@ class RegistryClient:
             return None
         return self._check(response, "a record request")
 
+    def history(
+        self, record_type: str, record_id: str, before: int | None = None, limit: int = 100
+    ) -> dict[str, Any] | None:
+        """One page of the registry's history of a record (newest first); None: never had it."""
+        params: dict[str, Any] = {"limit": limit} | ({"before": before} if before else {})
+        response = self._request(
+            "GET", f"/v1/records/{record_type}/{record_id}/history", params=params
+        )
+        if response.status_code == 404:
+            return None
+        body = self._check(response, "a history request")
+        if not isinstance(body, dict) or not isinstance(body.get("history"), list):
+            raise RegistryProtocolError("the registry's history reply had an unexpected shape")
+        return body
+
     def post_batch(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
         """Send one batch; retried with the same key and body on failures that may be transient."""
         payload = json.dumps(body, sort_keys=True).encode()

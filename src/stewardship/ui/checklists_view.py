@@ -29,10 +29,13 @@ from ..domain.records import ChecklistItem, ItemStatus, Model, label
 from ..services.checklists import ChecklistGroup, ChecklistService
 from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
+from ..services.record_history import RecordHistory, record_history
+from ..services.sync_service import registry_settings
 from . import style
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
 from .panels import panel, scrolling
 from .table_model import VALUE_ROLE
+from .tasks import run_task
 from .widgets import ProgressDelegate, confirm_discard, page_subtitle, page_title
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -67,6 +70,7 @@ class ChecklistsView(QWidget):
         self.model: Model | None = None
         self.groups: list[ChecklistGroup] = []
         self._rebuilding = False
+        self._history_serial = 0  # the newest registry history asked for; older answers are dropped
 
         self.picker = QComboBox()
         self.picker.setAccessibleName("Model")
@@ -119,9 +123,20 @@ class ChecklistsView(QWidget):
         for col, width in enumerate((140, 110, 120, 120, 160)):
             self.history.setColumnWidth(col, width)
 
+        self.history_note = QLabel()
+        self.history_note.setProperty("role", "hint")
+        self.history_note.setWordWrap(True)
+        self.history_note.setAccessibleName("Where the history comes from")
+        history_page = QWidget()
+        history_layout = QVBoxLayout(history_page)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(self.history, 1)
+        history_layout.addWidget(self.history_note)
+        history_page.setFocusProxy(self.history)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(scrolling(self.editor, sideways=False), "&Item")
-        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(history_page, "&History")
         self.tabs.setTabToolTip(1, "Who changed what, when (Ctrl+H)")
 
         self.splitter = QSplitter()
@@ -281,8 +296,48 @@ class ChecklistsView(QWidget):
         self.summary.setText(" · ".join(parts))
 
     def _show_history(self) -> None:
+        """This console's audit at once; the registry's history merged in when it answers.
+
+        The registry is asked in a background task (the window never waits for the
+        network); an answer for an item no longer shown is dropped.
+        """
         item = self.editor.original
-        rows = self.service.history(item.id) if item else []
+        self._history_serial += 1
+        self._fill_history(self.service.history(item.id) if item else [], item is not None)
+        if item is None:
+            self.history_note.setText("")
+            return
+        if not registry_settings(self.ctx.store).configured:
+            self.history_note.setText("This console's audit only: no registry is set up.")
+            return
+        self.history_note.setText("This console's audit; asking the registry for its history…")
+        serial, path, item_id = self._history_serial, self.ctx.store.path, item.id
+        run_task(
+            lambda progress, cancelled: record_history(
+                path, ChecklistItem.TYPE, item_id, progress=progress, cancelled=cancelled
+            ),
+            succeeded=lambda result: self._registry_history(serial, result),
+            failed=lambda exc, _tb: self._registry_history_failed(serial, exc),
+            name="registry history",
+        )
+
+    def _registry_history(self, serial: int, result: RecordHistory) -> None:
+        try:
+            if serial != self._history_serial:
+                return
+            self._fill_history(result.rows, True)
+            self.history_note.setText(result.registry_note)
+        except RuntimeError:  # the view was closed while the registry answered
+            return
+
+    def _registry_history_failed(self, serial: int, exc: BaseException) -> None:
+        try:
+            if serial == self._history_serial:
+                self.history_note.setText(f"This console's audit only: {exc}")
+        except RuntimeError:
+            return
+
+    def _fill_history(self, rows: list[dict], shown: bool) -> None:
         self.history.setRowCount(len(rows))
         for r, row in enumerate(rows):
             field = "Created" if row["field"] == "(created)" else label(row["field"])
@@ -298,7 +353,7 @@ class ChecklistsView(QWidget):
                 cell = QTableWidgetItem(value)
                 cell.setToolTip(value)
                 self.history.setItem(r, c, cell)
-        self.tabs.setTabText(1, f"&History ({len(rows)})" if item else "&History")
+        self.tabs.setTabText(1, f"&History ({len(rows)})" if shown else "&History")
 
     # -- editing ---------------------------------------------------------
     def _confirm_discard(self) -> bool:
