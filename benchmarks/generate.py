@@ -240,11 +240,12 @@ def generate_registry(db: Path, models: int, seed: int = 8) -> str:
     conn = sqlite3.connect(db)
     try:
         with conn:
-            conn.executemany(
-                "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by,"
-                " written_by) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
-                rows,
-            )
+            for table in ("records", "record_history"):  # each record written once
+                conn.executemany(
+                    f"INSERT INTO {table} (type, id, version, deleted, data, modified_at,"
+                    " modified_by, written_by) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+                    rows,
+                )
             conn.execute("UPDATE registry_version SET version = ?", (len(rows),))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -1,10 +1,13 @@
 """Sync: the first full pull of a large store from a registry on 127.0.0.1.
 
-    .venv/bin/python benchmarks/sync_pull.py [--models 10000] [--idle-runs 20]
+    .venv/bin/python benchmarks/sync_pull.py [--models 10000] [--idle-runs 20] [--db sqlite|postgresql]
 
 Fills a reference-registry database with the synthetic records (10,000
 models, 300,000 checklist items, 50,000 requests by default), serves it with
-``stewardship-registry serve`` on 127.0.0.1 in its own process, then
+``stewardship-registry serve`` on 127.0.0.1 in its own process (with
+``--db postgresql`` the SQLite registry is first copied, with
+``stewardship-registry copy``, into a throwaway PostgreSQL cluster, which is
+served instead), then
 measures, in this process:
 
 - the floor: a plain loop that fetches the same pages of ``/v1/changes``
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import requests
 from _common import median, verdict
+from _registry_db import BACKENDS, registry_database
 
 TARGET_RATIO = 3.0
 TARGET_IDLE_MS = 50.0
@@ -61,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=10_000, help="models in the registry")
     parser.add_argument("--idle-runs", type=int, default=20, help="syncs with nothing to do")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite", help="the registry's backend")
     args = parser.parse_args(argv)
 
     from generate import generate_registry
@@ -70,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     from stewardship.sync.client import ClientConfig, RegistryClient
     from stewardship.sync.engine import SyncEngine
 
-    with tempfile.TemporaryDirectory(prefix="stewardship-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="stewardship-bench-") as tmp,
+        registry_database(args.db, Path(tmp), "served") as served,
+    ):
         db = Path(tmp) / "registry.db"
         started = time.perf_counter()
         token = generate_registry(db, args.models)
@@ -79,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
             f" in {time.perf_counter() - started:.1f} s)",
             flush=True,
         )
+        if args.db == "postgresql":
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "stewardship_registry", "copy", str(db), served],
+                check=True,
+                stderr=subprocess.DEVNULL,
+            )
+            print(f"(copied it into PostgreSQL in {time.perf_counter() - started:.1f} s)")
+            db = served  # type: ignore[assignment]
         port = _free_port()
         server = subprocess.Popen(
             [
@@ -141,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     idle_ms = median(idle)
     ok_ratio = ratio <= TARGET_RATIO and summary.pulled == expected and stored == expected
     ok_idle = idle_ms < TARGET_IDLE_MS and max(idle_calls) == 1
-    print(f"first full pull of {expected} records in pages of {limit}:")
+    print(f"first full pull of {expected} records in pages of {limit} (registry on {args.db}):")
     print(
         f"  plain loop, fetch and parse only (floor): {floor:7.2f} s"
         f"  ({expected / floor:,.0f} records/s)"

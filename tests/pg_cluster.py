@@ -59,7 +59,8 @@ class PgCluster:
             tail = log.read_text()[-3000:] if log.is_file() else ""
             raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}{tail}")
 
-    def start(self) -> PgCluster:
+    def start(self, *, durable: bool = False) -> PgCluster:
+        """Create and start the cluster; ``durable`` keeps PostgreSQL's fsync (benchmarks)."""
         if self.as_root:
             shutil.chown(self.root, user="postgres", group="postgres")
         self._run(
@@ -78,9 +79,11 @@ class PgCluster:
                 f"-p {self.port}",
                 "-c listen_addresses=127.0.0.1",
                 f"-c unix_socket_directories={self.root}",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *(
+                    []
+                    if durable
+                    else ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+                ),
                 "-c max_connections=300",
                 "-c shared_buffers=64MB",
             ]

@@ -298,8 +298,16 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
 def _problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Document every error response as ``application/problem+json`` with the Problem schema."""
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path_item in schema.get("paths", {}).values():
+    for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
+            if path.startswith("/v1/"):  # any of them may find the database unreachable
+                operation.setdefault("responses", {}).setdefault(
+                    "503",
+                    {
+                        "description": "The registry cannot reach its database; retry after "
+                        "Retry-After seconds with the same request."
+                    },
+                )
             for code, response in operation.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:
                     response["content"] = dict(problem)
