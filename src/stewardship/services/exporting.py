@@ -22,6 +22,7 @@ from typing import Any
 from ..domain.record_base import export_sections
 from ..domain.records import ChecklistItem, Model, PreferenceRequest, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
+from ..domain.vocabulary import plural
 from ..store import Store
 from .files import publish
 from .ics import build_calendar
@@ -43,7 +44,7 @@ class ExportResult:
     what: str
 
     def summary(self) -> str:
-        return f"wrote {self.records} {self.what} to {self.path}"
+        return f"wrote {plural(self.records, self.what)} to {self.path}"
 
 
 def atomic_write(path: Path, data: bytes) -> None:

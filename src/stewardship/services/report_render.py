@@ -87,6 +87,7 @@ class ReportDocument:
     requests: list[PreferenceRequest] = field(default_factory=list)
     report_started: bool = True
     author: str = ""
+    replacement_name: str = ""
 
     @property
     def title(self) -> str:
@@ -109,13 +110,19 @@ class ReportDocument:
             ("Deprecation announced", _d(m.deprecation_announced_on)),
             ("Retirement", retirement),
             ("Retired on", _d(m.retired_on)),
-            ("Replacement", m.replacement or "none recommended"),
+            ("Replacement", self._replacement()),
             ("Retention status", self.retention.text),
             ("Report status", self.status_text),
             ("Reviewers", self.report.reviewers or "none named"),
             ("Generated", f"{self.generated_on.isoformat()} by {self.generator}"),
         ]
         return rows
+
+    def _replacement(self) -> str:
+        slug = self.model.replacement
+        if not slug:
+            return "none recommended"
+        return f"{self.replacement_name} ({slug})" if self.replacement_name else slug
 
     @property
     def started(self) -> bool:
@@ -140,6 +147,13 @@ class ReportDocument:
 
 def _d(value: date | None) -> str:
     return value.isoformat() if value else "not set"
+
+
+def _model_name(store: Store, slug: str) -> str:
+    if not slug:
+        return ""
+    found = store.list(Model, "slug = ?", (slug,))
+    return found[0].display_name if found else ""
 
 
 def retention_status(store: Store, model_id: str) -> Retention:
@@ -175,6 +189,7 @@ def build_document(
         requests=requests,
         report_started=bool(reports),
         author=author,
+        replacement_name=_model_name(store, model.replacement),
     )
 
 

@@ -113,8 +113,10 @@ class ConflictsView(QWidget):
             "No conflicts. Edits made elsewhere merged cleanly, or nothing has been synced yet."
         )
         self.empty.setProperty("role", "hint")
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("conflictsEmpty")
 
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(panel(scrolling(self.detail)))
         splitter.setSizes([240, 840])
@@ -131,6 +133,11 @@ class ConflictsView(QWidget):
         )
         layout.addWidget(self.empty)
         layout.addWidget(splitter, 1)
+        # With nothing to decide the list and the detail would be two blank panes:
+        # the sentence above says so instead (refresh() shows them when there is).
+        self.filler = QWidget()
+        layout.addWidget(self.filler, 1)
+        splitter.setVisible(False)
 
     def refresh(self) -> None:
         current = self.list.currentRow()
@@ -142,6 +149,8 @@ class ConflictsView(QWidget):
             text += f"{n} field{'s' if n != 1 else ''}" if n else "refused by the registry"
             self.list.addItem(QListWidgetItem(text))
         self.empty.setVisible(not self.groups)
+        self.splitter.setVisible(bool(self.groups))
+        self.filler.setVisible(not self.groups)
         if self.groups:
             self.list.setCurrentRow(min(max(current, 0), len(self.groups) - 1))
         else:
