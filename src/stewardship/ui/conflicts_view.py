@@ -89,6 +89,27 @@ class FieldChoice:
         return self.edit.text()
 
 
+def _when(stamp: str) -> str:
+    """``2026-11-28T10:05:00Z`` as ``2026-11-28 10:05 UTC``."""
+    if not stamp:
+        return ""
+    text = stamp.replace("T", " ").removesuffix("Z")
+    return f"{text[:16]} UTC" if stamp.endswith("Z") else text[:16]
+
+
+def their_origin(fields: list[StoredConflict]) -> str:
+    """Who made the values under "Theirs", and when (the registry's record says)."""
+    latest = max(fields, key=lambda c: c.their_at)
+    who, when = latest.their_by, _when(latest.their_at)
+    if who and when:
+        return f"Theirs: changed by {who} on {when}."
+    if who:
+        return f"Theirs: changed by {who}."
+    if when:
+        return f"Theirs: changed on {when}."
+    return "Theirs: the registry's copy (who changed it was not recorded)."
+
+
 class ConflictsView(QWidget):
     resolved = Signal()
 
@@ -190,6 +211,10 @@ class ConflictsView(QWidget):
             text.setProperty("role", "error")
             self.detail_layout.addWidget(text)
         if group.fields:
+            theirs = QLabel(their_origin(group.fields))
+            theirs.setObjectName("theirOrigin")
+            theirs.setWordWrap(True)
+            self.detail_layout.addWidget(theirs)
             hint = QLabel(
                 "Choose, field by field: keep your value, take the one from the other"
                 " laptop, or type the value both should have. Resolve applies them all;"
