@@ -19,6 +19,9 @@ For each release:
    comparison can fail;
 4. ``apt-get purge``: no file of the package may remain, and /opt must be as before.
 
+Before the chroots, lintian checks the .deb: any tag not overridden in
+packaging/linux/lintian-overrides (the ones inherent to a bundle in /opt) fails.
+
 Screenshots stay in build/dist-check/<release>/shots/ (reference in shots/host/).
 Exits 1 naming every failure; prints the measures and writes them to
 build/dist-check/summary.json.
@@ -360,18 +363,38 @@ def check_release(release: str, deb: Path, views: list[str], host: Path, refresh
     return measures
 
 
+def lintian(deb: Path) -> tuple[list[str], dict[str, int], float]:
+    """Tags lintian reports that are not overridden; overridden tags by count; seconds."""
+    started = time.monotonic()
+    done = subprocess.run(
+        ["lintian", "--pedantic", "-E", "-I", "--show-overrides", "--tag-display-limit", "0",
+         str(deb)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    reported, overridden = [], {}
+    for line in done.stdout.splitlines():
+        kind, _, rest = line.partition(": ")
+        if kind == "O":
+            tag = rest.split()[1]
+            overridden[tag] = overridden.get(tag, 0) + 1
+        elif kind in {"E", "W", "I", "P", "X"}:
+            reported.append(line)
+    return reported, overridden, time.monotonic() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--release", action="append", help="bookworm, trixie (default: both)")
     parser.add_argument("--deb", type=Path, help="default: the newest dist/*.deb")
     parser.add_argument("--refresh", action="store_true", help="debootstrap again")
+    parser.add_argument("--no-lintian", action="store_true", help="skip the lintian step")
     args = parser.parse_args()
     releases = args.release or ["bookworm", "trixie"]
     if os.geteuid() != 0:
         sys.exit("dist-check needs root (debootstrap, chroot, mount): run it with sudo")
-    for tool in ("debootstrap", "chroot", "dpkg-deb"):
+    for tool in ("debootstrap", "chroot", "dpkg-deb", "lintian"):
         if not shutil.which(tool):
-            sys.exit(f"{tool} is not installed (apt-get install debootstrap)")
+            sys.exit(f"{tool} is not installed (apt-get install debootstrap lintian)")
     debs = sorted((ROOT / "dist").glob(f"{PACKAGE}_*.deb"), key=lambda p: p.stat().st_mtime)
     deb = args.deb or (debs[-1] if debs else None)
     if deb is None or not BUNDLE_EXE.exists():
@@ -382,6 +405,14 @@ def main() -> int:
     views = views_of(help_text)
     log(f"views: {', '.join(views)}; package {deb.name}")
     host = host_reference(views)
+    failed = False
+    if not args.no_lintian:
+        reported, overridden, took = lintian(deb)
+        for line in reported:
+            print(f"FAIL lintian: {line}")
+        failed = bool(reported)
+        counts = ", ".join(f"{tag} {n}" for tag, n in sorted(overridden.items()))
+        log(f"lintian ({took:.0f} s): {len(reported)} tags not overridden; overridden: {counts}")
     results = []
     for release in releases:
         try:
@@ -390,7 +421,6 @@ def main() -> int:
             results.append({"release": release, "failures": [str(exc)]})
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "summary.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    failed = False
     for result in results:
         name = result["release"]
         for failure in result["failures"]:
