@@ -39,6 +39,7 @@ import sys
 import time
 from array import array
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "stewardship-console"
@@ -247,8 +248,10 @@ def host_reference(views: list[str]) -> Path:
     return out
 
 
-def check_release(release: str, deb: Path, views: list[str], host: Path, refresh: bool) -> dict:
-    measures: dict[str, object] = {"release": release}
+def check_release(
+    release: str, deb: Path, views: list[str], host: Path, refresh: bool
+) -> dict[str, Any]:
+    measures: dict[str, Any] = {"release": release}
     started = time.monotonic()
     tarball, made = base_tarball(release, refresh)
     measures["debootstrap_s"] = round(made, 1)
@@ -371,7 +374,8 @@ def lintian(deb: Path) -> tuple[list[str], dict[str, int], float]:
          str(deb)],
         capture_output=True, text=True,
     )  # fmt: skip
-    reported, overridden = [], {}
+    reported: list[str] = []
+    overridden: dict[str, int] = {}
     for line in done.stdout.splitlines():
         kind, _, rest = line.partition(": ")
         if kind == "O":

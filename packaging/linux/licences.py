@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / "build" / "venv-dist"
@@ -48,7 +49,7 @@ def _venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
-def _venv_query() -> dict[str, object]:
+def _venv_query() -> dict[str, Any]:
     """Python's prefix and version, and import name -> distributions, from the build venv."""
     code = (
         "import importlib.metadata as m, json, sys\n"
@@ -153,7 +154,7 @@ def write(opt: Path, doc: Path, year: int) -> None:
 
     # The bootloader: the `stewardship` executable, which also carries the archive of
     # the Python modules (their distributions have their own paragraphs below).
-    pyinstaller = [Path(f) for f in info["files"].get("pyinstaller", [])]  # type: ignore[union-attr]
+    pyinstaller = [Path(f) for f in info["files"].get("pyinstaller", [])]
     copying = [f for f in pyinstaller if f.name == "COPYING.txt"]
     if not copying:
         _fail("PyInstaller's COPYING.txt is not in the build venv")
@@ -206,7 +207,7 @@ def write(opt: Path, doc: Path, year: int) -> None:
             )
         )
 
-    packages: dict[str, list[str]] = info["packages"]  # type: ignore[assignment]
+    packages: dict[str, list[str]] = info["packages"]
     tops_of: dict[str, set[str]] = {}
     for top, dists in packages.items():
         for dist in dists:
@@ -217,7 +218,7 @@ def write(opt: Path, doc: Path, year: int) -> None:
         name = _normal(dist)
         texts = [
             put(Path(f), f"python/{name}/{Path(f).name}")
-            for f in info["files"].get(dist, [])  # type: ignore[union-attr]
+            for f in info["files"].get(dist, [])
             if LICENCE_FILE.search(Path(f).name) and Path(f).is_file()
         ]
         if not texts:
@@ -234,7 +235,7 @@ def write(opt: Path, doc: Path, year: int) -> None:
             for p in internal.glob("*.dist-info")
             if _normal(p.name.split("-")[0]) == _normal(dist_info)
         ]
-        licence = str(info["licence"].get(dist) or "other").splitlines()[0]  # type: ignore[union-attr]
+        licence = str(info["licence"].get(dist) or "other").splitlines()[0]
         licence = re.sub(r"\s+", " ", licence)[:60] or "other"
         in_archive.append(f" {dist} ({licence}): {', '.join(texts)}\n")
         if patterns:
