@@ -49,7 +49,7 @@ from ..services.files import publish
 from ..services.report_render import ReportDocument, render_html, temp_beside, write_text_report
 
 PDF_RESOLUTION = 300
-FONT_FAMILY = "DejaVu Sans"  # shipped with the bundle's fonts; Qt embeds the glyphs used
+FONT_FAMILY = "DejaVu Sans"  # the .deb depends on fonts-dejavu-core; elsewhere a fallback; embedded
 MONO_FAMILY = "DejaVu Sans Mono"
 MARGIN_MM = 18.0
 #: A heading keeps at least this many lines of what follows on its page.
