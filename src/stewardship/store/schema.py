@@ -305,6 +305,14 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
 
+def _v7_conflict_authors(db: sqlite_utils.Database) -> None:
+    # Who made the registry's side of a conflict, and when: the Conflicts view says so.
+    columns = {c.name for c in db.table("sync_conflicts").columns}
+    for name in ("their_by", "their_at"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE sync_conflicts ADD COLUMN {name} TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -312,6 +320,7 @@ MIGRATIONS: list[Migration] = [
     _v4_checklist_progress_index,
     _v5_checklist_totals,
     _v6_pending_batch_tops,
+    _v7_conflict_authors,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
