@@ -177,6 +177,7 @@ def run_batch(
                     "use a new key for a new batch.",
                 )
             return stored.body, True
+        tx.preload([(op.type, op.id) for op in body.operations])
         results = [
             _apply(i, op, prep, tx, principal)
             for i, (op, prep) in enumerate(zip(body.operations, prepared, strict=True))

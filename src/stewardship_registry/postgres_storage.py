@@ -104,14 +104,61 @@ def _record(row: dict[str, Any]) -> StoredRecord:
     )
 
 
+_UPSERT = (
+    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
+    " deleted = excluded.deleted, data = excluded.data,"
+    " modified_at = excluded.modified_at, modified_by = excluded.modified_by,"
+    " written_by = excluded.written_by"
+)
+_HISTORY_INSERT = (
+    f"INSERT INTO record_history ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
 class _PostgresWrite:
-    """The write transaction handed to a batch; it holds the counter row's lock."""
+    """The write transaction handed to a batch; it holds the counter row's lock.
+
+    The records a batch names are read in one query (:meth:`preload`), and its
+    writes are collected and sent together when the batch ends (:meth:`flush`,
+    pipelined), instead of round trips per record; :meth:`get` sees the pending
+    writes, so a second operation on a record in the same batch meets the first
+    one's version, as on SQLite. All of it happens under the counter row's lock.
+    """
 
     def __init__(self, conn: psycopg.Connection[dict[str, Any]], version: int) -> None:
         self._conn = conn
         self.version = version
+        self._rows: list[tuple[Any, ...]] = []
+        # records this batch read (preload) or wrote, by (type, id); None: not there
+        self._pending: dict[tuple[str, str], StoredRecord | None] = {}
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        with self._conn.cursor() as cur:
+            cur.executemany(_UPSERT, self._rows)
+            cur.executemany(_HISTORY_INSERT, self._rows)
+        self._rows.clear()
+
+    def preload(self, keys: list[tuple[str, str]]) -> None:
+        """Read every record the batch names in one query (one round trip, not one each)."""
+        # str(): a RecordType member is a str; the keys must equal the database's plain text
+        wanted = [k for k in dict.fromkeys((str(t), i) for t, i in keys) if k not in self._pending]
+        if not wanted:
+            return
+        rows = self._conn.execute(
+            "SELECT r.* FROM records r JOIN unnest(%s::text[], %s::text[]) AS k(type, id)"
+            " ON r.type = k.type AND r.id = k.id",
+            ([t for t, _ in wanted], [i for _, i in wanted]),
+        ).fetchall()
+        found = {(r["type"], r["id"]): _record(r) for r in rows}
+        for key in wanted:
+            self._pending[key] = found.get(key)
 
     def get(self, type_: str, id_: str) -> StoredRecord | None:
+        if (str(type_), id_) in self._pending:
+            return self._pending[(str(type_), id_)]
         row = self._conn.execute(
             "SELECT * FROM records WHERE type = %s AND id = %s", (type_, id_)
         ).fetchone()
@@ -149,21 +196,8 @@ class _PostgresWrite:
             modified_by,
             written_by,
         )
-        with self._conn.pipeline():
-            self._conn.execute(
-                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
-                " deleted = excluded.deleted, data = excluded.data,"
-                " modified_at = excluded.modified_at, modified_by = excluded.modified_by,"
-                " written_by = excluded.written_by",
-                row,
-            )
-            self._conn.execute(
-                f"INSERT INTO record_history ({_RECORD_COLUMNS})"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                row,
-            )
-        return StoredRecord(
+        self._rows.append(row)
+        record = self._pending[(str(type_), id_)] = StoredRecord(
             type=type_,
             id=id_,
             version=version,
@@ -173,6 +207,7 @@ class _PostgresWrite:
             written_by=written_by,
             data=data,
         )
+        return record
 
     def reply_for(self, principal: Principal, key: str) -> StoredReply | None:
         row = self._conn.execute(
@@ -387,6 +422,7 @@ class PostgresStorage:
             assert row is not None
             tx = _PostgresWrite(conn, int(row["version"]))
             yield tx
+            tx.flush()
             if tx.version != row["version"]:
                 conn.execute(
                     "UPDATE registry_version SET version = %s WHERE only_row = 1", (tx.version,)

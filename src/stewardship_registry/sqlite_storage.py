@@ -88,6 +88,9 @@ class _SQLiteWrite:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    def preload(self, keys: list[tuple[str, str]]) -> None:
+        """Nothing to gain: SQLite reads in-process."""
+
     def get(self, type_: str, id_: str) -> StoredRecord | None:
         row = self._conn.execute(
             "SELECT * FROM records WHERE type = ? AND id = ?", (type_, id_)

@@ -105,6 +105,10 @@ class StoredReply:
 class WriteTransaction(Protocol):
     """What a batch may do while it holds the registry's write lock."""
 
+    def preload(self, keys: list[tuple[str, str]]) -> None:
+        """The batch will ``get`` these (type, id): a backend may read them in one go."""
+        ...
+
     def get(self, type_: str, id_: str) -> StoredRecord | None: ...
 
     def put(

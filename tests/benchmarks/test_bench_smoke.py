@@ -94,3 +94,40 @@ def test_benchmark_script_prints_its_figures_and_ratios(
     for pattern in figures:
         assert re.search(pattern, out), f"{script} did not print /{pattern}/:\n{out}"
     assert "target" in out
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "figures"),
+    [
+        (
+            "registry_throughput.py",
+            ["--records", "150", "--db", "postgresql"],
+            [r"backend: postgresql", r"push: 150 records", r"pull: 150 records"],
+        ),
+        (
+            "sync_pull.py",
+            ["--models", "2", "--idle-runs", "1", "--db", "postgresql"],
+            [r"registry on postgresql", r"console sync into an empty store:.* 72 stored"],
+        ),
+        (
+            "registry_copy.py",
+            ["--models", "2"],
+            [r"SQLite -> PostgreSQL: +[\d.]+ s", r"72 records: .* identical, row by row"],
+        ),
+        (
+            "many_consoles.py",
+            ["--consoles", "2", "--records", "5", "--workers", "2", "--db", "sqlite"],
+            [r"5xx: none", r"records per console at the end: \[10\]"],
+        ),
+    ],
+)
+def test_registry_benchmark_scripts_run_on_postgresql_too(
+    script: str, args: list[str], figures: list[str]
+) -> None:
+    from pg_cluster import find_bin
+
+    if find_bin() is None:
+        pytest.skip("PostgreSQL 15 not installed (initdb, pg_ctl: Debian's postgresql-15)")
+    out = run_script(script, *args)
+    for pattern in figures:
+        assert re.search(pattern, out), f"{script} did not print /{pattern}/:\n{out}"
