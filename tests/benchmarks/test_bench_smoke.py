@@ -100,11 +100,6 @@ def test_benchmark_script_prints_its_figures_and_ratios(
     ("script", "args", "figures"),
     [
         (
-            "registry_throughput.py",
-            ["--records", "150", "--db", "postgresql"],
-            [r"backend: postgresql", r"push: 150 records", r"pull: 150 records"],
-        ),
-        (
             "sync_pull.py",
             ["--models", "2", "--idle-runs", "1", "--db", "postgresql"],
             [r"registry on postgresql", r"console sync into an empty store:.* 72 stored"],

@@ -20,9 +20,9 @@ from stewardship_registry.tokens import Role, hash_token, new_token
 from .conftest import BOTH_BACKENDS, Console
 from .servers import ServeProcess
 
-CONSOLES = int(os.environ.get("STEWARDSHIP_MANY_CONSOLES", "6"))
-RECORDS = int(os.environ.get("STEWARDSHIP_MANY_RECORDS", "30"))
-WORKERS = int(os.environ.get("STEWARDSHIP_MANY_WORKERS", "4"))
+CONSOLES = int(os.environ.get("STEWARDSHIP_MANY_CONSOLES", "5"))
+RECORDS = int(os.environ.get("STEWARDSHIP_MANY_RECORDS", "20"))
+WORKERS = int(os.environ.get("STEWARDSHIP_MANY_WORKERS", "3"))
 
 
 @BOTH_BACKENDS

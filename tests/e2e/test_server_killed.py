@@ -25,7 +25,7 @@ from stewardship_registry.tokens import Role, hash_token, new_token
 from .conftest import BOTH_BACKENDS, Console
 from .servers import ServeProcess
 
-KILLS = int(os.environ.get("STEWARDSHIP_SERVER_KILLS", "4"))
+KILLS = int(os.environ.get("STEWARDSHIP_SERVER_KILLS", "3"))
 
 
 def _push_until(console: Console, stop: threading.Event, tag: str, made: list[str]) -> None:
