@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -342,6 +343,12 @@ class ChecklistsView(QWidget):
         self.tabs.currentWidget().setFocus()
 
     def _escape(self) -> None:
+        # The shortcut is seen before an open popup (the owner's suggestions, a
+        # drop-down list): Esc then closes that popup and nothing else.
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+            return
         if self.editor.is_hashing():
             self.editor.cancel_hash()
         else:
