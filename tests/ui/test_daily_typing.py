@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
-from stewardship.ui.application import make_application
 from test_checklists_ui import shown_view
 from ui_keys import press, type_text
+
+from stewardship.ui.application import make_application
 
 
 def owner_field(qtbot, demo_ctx) -> tuple[object, QLineEdit]:

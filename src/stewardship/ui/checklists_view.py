@@ -114,6 +114,7 @@ class ChecklistsView(QWidget):
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
+        self.history.setTabKeyNavigation(False)
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setWordWrap(True)
         self.history.setAccessibleName("Item history")

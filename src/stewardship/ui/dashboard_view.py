@@ -19,7 +19,7 @@ from ..app import AppContext
 from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
 from . import style
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import Card, ProgressDelegate, page_subtitle, page_title, row_table
+from .widgets import Card, ProgressDelegate, lead_into, page_subtitle, page_title, row_table
 
 
 def _date_key(row: DashboardRow) -> date:
@@ -153,6 +153,8 @@ class DashboardView(QWidget):
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.setAccessibleName("Upcoming and recent retirements")
+        lead_into(self.filter_edit, self.table)
+        self.filter_edit.returnPressed.connect(self.open_first_match)
 
         self.count_label = QLabel()
         self.count_label.setProperty("role", "hint")
@@ -212,6 +214,13 @@ class DashboardView(QWidget):
         if not index.isValid():
             return None
         return index.data(ROW_ROLE).model.id
+
+    def open_first_match(self) -> None:
+        """Enter in the filter: open the first model the filter shows."""
+        if self.proxy.rowCount():
+            first = self.proxy.index(0, 0)
+            self.table.setCurrentIndex(first)
+            self._activate(first)
 
     def _activate(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

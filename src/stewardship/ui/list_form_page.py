@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,14 +27,16 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
 from .record_form import RecordForm
 from .table_model import ROW_ROLE, RowTableModel, SearchProxy
-from .widgets import confirm_discard, page_subtitle, page_title, row_table
+from .widgets import confirm_discard, lead_into, page_subtitle, page_title, row_table
 
 
 class ListFormPage(QWidget):
@@ -92,6 +94,9 @@ class ListFormPage(QWidget):
         for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated.connect(self._row_activated)  # Enter, or a double click
+        lead_into(self.search, self.table)
+        self.editor_pane: QWidget | None = None  #: the right-hand side (lay_out)
 
         self.count_label = QLabel()
         self.count_label.setProperty("role", "hint")
@@ -135,6 +140,7 @@ class ListFormPage(QWidget):
         elif self.plural:
             left_layout.addWidget(self.count_label)
 
+        self.editor_pane = editor
         self.splitter.addWidget(left)
         self.splitter.addWidget(editor)
         self.splitter.setStretchFactor(0, stretch[0])
@@ -249,6 +255,29 @@ class ListFormPage(QWidget):
             self.discard_refused()
             return
         self.open_row(row)
+
+    def _row_activated(self, index: QModelIndex) -> None:
+        """Enter on a row: its record is in the editor (selecting opened it); go there."""
+        if self.row_id(index.data(ROW_ROLE)) != self.editing_id():
+            return  # the steward kept unsaved changes to another record
+        self.focus_editor()
+
+    def focus_editor(self) -> None:
+        """Put the keyboard on the editor's first field that takes it."""
+        if self.editor_pane is None:
+            return
+        widget = self.editor_pane.nextInFocusChain()
+        while widget is not self.editor_pane:  # the focus chain is a ring
+            if (
+                self.editor_pane.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not isinstance(widget, (QScrollArea, QTabBar))
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def new_record(self) -> None:
         if not self._confirm_discard():
