@@ -264,12 +264,13 @@ class ListFormPage(QWidget):
 
     def focus_editor(self) -> None:
         """Put the keyboard on the editor's first field that takes it."""
-        if self.editor_pane is None:
+        pane = self.editor_pane
+        if pane is None:
             return
-        widget = self.editor_pane.nextInFocusChain()
-        while widget is not self.editor_pane:  # the focus chain is a ring
+        widget: QWidget | None = pane.nextInFocusChain()
+        while widget is not None and widget is not pane:  # the focus chain is a ring
             if (
-                self.editor_pane.isAncestorOf(widget)
+                pane.isAncestorOf(widget)
                 and widget.isVisible()
                 and widget.isEnabled()
                 and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
