@@ -93,6 +93,16 @@ class ChecklistService:
                     )
         return created
 
+    def preview(self, model: Model) -> list[ChecklistItem]:
+        """The items :meth:`ensure` would create for a model that has none, not stored."""
+        from ..domain.templates import instantiate
+
+        return [
+            item
+            for template in self.templates.values()
+            for item in instantiate(template, model, set())
+        ]
+
     def reschedule(self, before: Model, after: Model) -> int:
         """Move due dates that followed ``before``'s dates to ``after``'s; returns how many.
 
@@ -121,10 +131,17 @@ class ChecklistService:
         )
 
     def groups(self, model: Model, today: date) -> list[ChecklistGroup]:
-        """The model's checklists (created first if missing), in order, with progress."""
-        if not self.items(model.id):
+        """The model's checklists (created first if missing), in order, with progress.
+
+        On a read-only store the missing checklists are shown as they would be
+        created, and nothing is written."""
+        items = self.items(model.id)
+        if not items and self.store.read_only:
+            items = self.preview(model)
+        elif not items:
             self.ensure(model)
-        grouped = by_checklist(self.items(model.id))
+            items = self.items(model.id)
+        grouped = by_checklist(items)
         return [
             ChecklistGroup(c, self._title(c), items, progress(items, today))
             for c, items in grouped.items()

@@ -19,7 +19,7 @@ from .crash_reporter import install_crash_reporter
 from .main_window import START_FALLBACK_MS, VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 
-SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_SIZE = (1280, 800)  # the command line's default (cli.SCREENSHOT_SIZE)
 #: The .desktop file's name without ".desktop" (and the AppStream id): packaging/linux.
 DESKTOP_ID = "org.stewardshipconsole.StewardshipConsole"
 
@@ -44,11 +44,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
-    """Show ``view`` at 1280x800 and write it to ``target`` as PNG."""
+def render_screenshot(
+    window: MainWindow, view: str, target: Path, size: tuple[int, int] = SCREENSHOT_SIZE
+) -> None:
+    """Show ``view`` in a window of ``size`` and write it to ``target`` as PNG."""
     if view not in VIEW_KEYS:
         raise ValueError(f"unknown view '{view}'; use one of {', '.join(VIEW_KEYS)}")
-    window.resize(*SCREENSHOT_SIZE)
+    window.resize(*size)
     window.finish_start()  # the picture shows the whole window: menus and sync status too
     window.show_view(view)
     window.show()

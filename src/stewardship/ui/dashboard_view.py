@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -65,6 +65,11 @@ COLUMNS: list[Column[DashboardRow]] = [
     ),
     Column("Replacement", lambda r: r.model.replacement or "—"),
 ]
+
+
+#: starting widths (the Model column stretches); Days left and Notice given grow to fit
+COLUMN_WIDTHS = (0, 145, 130, 125, 160, 175, 120)
+FIT_COLUMNS = (3, 4)
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
@@ -146,7 +151,7 @@ class DashboardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((0, 145, 130, 125, 160, 175, 120)):
+        for col, width in enumerate(COLUMN_WIDTHS):
             if width:
                 self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -179,6 +184,7 @@ class DashboardView(QWidget):
             " policy &nbsp;&nbsp; Enter or double-click opens the model's checklists"
         )
         legend.setProperty("role", "hint")
+        legend.setWordWrap(True)  # two lines on a 1024 px screen
         layout.addWidget(legend)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
@@ -201,7 +207,20 @@ class DashboardView(QWidget):
             d.notice_violations, alert=d.notice_violations > 0
         )
         self.model.set_rows(d.rows)
+        self._fit_columns()
         self._update_count()
+
+    def _fit_columns(self) -> None:
+        """Widen Days left and Notice given to their longest text ("1234 days overdue",
+        "12 days (348 short of 360)"), never narrower than their starting width."""
+        font = self.table.font()
+        font.setBold(True)  # overdue rows are bold
+        metrics = QFontMetrics(font)
+        rows = self.model.rows()
+        for col in FIT_COLUMNS:
+            texts = {COLUMNS[col].display(r) for r in rows}
+            needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
+            self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed))
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
+from .adaptive_splitter import AdaptiveSplitter
 from .record_form import RecordForm
 from .table_model import ROW_ROLE, RowTableModel, SearchProxy
 from .widgets import confirm_discard, lead_into, page_subtitle, page_title, row_table
@@ -102,7 +102,7 @@ class ListFormPage(QWidget):
         self.count_label.setProperty("role", "hint")
         if self.plural:
             self.search.textChanged.connect(self._update_count)
-        self.splitter = QSplitter()
+        self.splitter = AdaptiveSplitter()
 
     def lay_out(
         self,
@@ -115,10 +115,12 @@ class ListFormPage(QWidget):
         footer: QWidget | None = None,
         stretch: tuple[int, int] = (3, 2),
         sizes: Sequence[int] = (),
+        stacked_sizes: Sequence[int] = (260, 400),
         list_min_width: int = 0,
     ) -> None:
         """Place the parts: ``above`` the search box (filters), ``legend`` beside the
-        count, the ``editor`` right of the table, ``footer`` under the page."""
+        count, the ``editor`` right of the table (under it, ``stacked_sizes``, where the
+        page is too narrow for both), ``footer`` under the page."""
         left = QWidget()
         if list_min_width:
             left.setMinimumWidth(list_min_width)
@@ -145,9 +147,7 @@ class ListFormPage(QWidget):
         self.splitter.addWidget(editor)
         self.splitter.setStretchFactor(0, stretch[0])
         self.splitter.setStretchFactor(1, stretch[1])
-        self.splitter.setChildrenCollapsible(False)
-        if sizes:
-            self.splitter.setSizes(list(sizes))
+        self.splitter.set_sizes(sizes, stacked_sizes)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)

@@ -50,8 +50,9 @@ class ReportsView(ListFormPage):
         self.interviews = InterviewsPanel(ctx)
         self.interviews.changed.connect(self.editor.refresh_header)
         self.tabs = QTabWidget()
-        self.tabs.addTab(scrolling(self.editor), "Report")
-        self.tabs.addTab(self.interviews, "Interviews")
+        self.tabs.addTab(scrolling(self.editor, sideways=False), "Report")
+        self.tabs.setMinimumWidth(self.editor.minimumSizeHint().width() + 24)
+        self.tabs.addTab(scrolling(self.interviews, sideways=False), "Interviews")
 
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")

@@ -33,6 +33,7 @@ from ..services.sync_service import (
     validate_registry,
 )
 from .org_defaults import OrgDefaultsPanel
+from .panels import scrolling
 from .sync_controller import SyncController
 from .tasks import Task, run_task
 from .widgets import page_subtitle, page_title, repolish
@@ -133,10 +134,16 @@ class SettingsView(QWidget):
                 " changes wait in the outbox until the registry can be reached."
             )
         )
-        layout.addWidget(panel)
+        # The panels scroll where the window is short (960x600): never clipped.
+        body = QWidget()
+        body.setObjectName("page")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(panel)
         self.org_panel = OrgDefaultsPanel(ctx)
-        layout.addWidget(self.org_panel)
-        layout.addStretch(1)
+        body_layout.addWidget(self.org_panel)
+        body_layout.addStretch(1)
+        layout.addWidget(scrolling(body, sideways=False), 1)
 
     def refresh(self) -> None:
         own = own_registry_settings(self.ctx.store)
