@@ -15,6 +15,7 @@ from ..domain.errors import Problem, ValidationError
 from ..domain.records import Checklist, ChecklistItem, Model
 from ..domain.templates import ChecklistTemplate, TemplateError, parse_template
 from ..store import Store, queries_checklists
+from . import identity
 
 TEMPLATE_DIR = "checklists"
 
@@ -166,10 +167,14 @@ class ChecklistService:
         item = item.replace(evidence_sha256=item.evidence_sha256.strip().lower())
         return self.store.save(item, self.who, note=note)
 
+    def signer(self) -> str:
+        """The steward's own name, which a sign-off records; ValidationError if none is set."""
+        return identity.signer(self.store)
+
     def sign_off(self, item: ChecklistItem) -> ChecklistItem:
         """Sign ``item`` off as the current steward, now (done and evidence required)."""
         return self.save(
-            item.replace(signed_off_by=self.who, signed_off_at=utc_now()), note="signed off"
+            item.replace(signed_off_by=self.signer(), signed_off_at=utc_now()), note="signed off"
         )
 
     def withdraw_sign_off(self, item: ChecklistItem, reason: str = "") -> ChecklistItem:

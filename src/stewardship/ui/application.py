@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import AppContext
+from ..services.identity import named_steward
 from ..services.logs import write_held_records
 from . import bench_probe
 from .after_paint import call_after_first_paint
@@ -66,6 +67,10 @@ def render_screenshot(
 
 def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     app = make_application()
+    if not named_steward(ctx.store):  # first start: whose name goes on changes and sign-offs
+        from .steward_name_dialog import ask_steward_name  # the dialog loads only then
+
+        ask_steward_name(ctx)
     window = MainWindow(ctx)
     reporter = install_crash_reporter(window)  # an unexpected error opens a dialog, not an exit
     # The log file opens once the window shows (cli.py holds the records until then).

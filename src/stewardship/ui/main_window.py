@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
+from ..services.identity import named_steward
 from .after_paint import call_after_first_paint
 from .dashboard_view import DashboardView
 from .page_stack import LazyPages
@@ -270,7 +271,12 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         if self._started:
             self._sync.refresh_status()
-        self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
+        who = (
+            f"signed in as {self.ctx.who}"
+            if named_steward(self.ctx.store)
+            else "your name is not set (Settings)"
+        )
+        self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  {who}")
 
     def _sync_finished(self, outcome: object) -> None:
         self.refresh()

@@ -24,6 +24,7 @@ from ..services.credentials import (
     store_token,
 )
 from ..services.identity import SETTING_KEY as STEWARD_KEY
+from ..services.identity import named_steward
 from ..services.sync_service import (
     RegistrySettings,
     own_registry_settings,
@@ -154,7 +155,7 @@ class SettingsView(QWidget):
             self.url_edit.setPlaceholderText(f"{org.registry_url}  (organisation default)")
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
-        self.steward_edit.setText(self.ctx.who)
+        self.steward_edit.setText(named_steward(self.ctx.store))
         about = keyring_description()
         self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
