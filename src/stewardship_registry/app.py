@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import API_VERSION, __version__
 from .batch import envelope, run_batch
+from .blob_store import DEFAULT_BLOB_LIMIT, BlobStore, default_blob_dir
 from .middleware import DEFAULT_BODY_LIMIT, GuardMiddleware
 from .problems import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 from .request_log import RequestLogMiddleware
@@ -99,7 +100,18 @@ def read_cursor(storage: Storage, since: str | None) -> int:
     return version
 
 
-def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> FastAPI:
+def create_app(
+    storage: Storage,
+    *,
+    body_limit: int = DEFAULT_BODY_LIMIT,
+    blobs: BlobStore | None = None,
+    blob_limit: int = DEFAULT_BLOB_LIMIT,
+) -> FastAPI:
+    """The API over ``storage``; files in ``blobs`` (default: a folder beside a SQLite file)."""
+    if blobs is None and getattr(storage, "path", None) is not None:
+        from .blob_store_folder import FolderBlobStore
+
+        blobs = FolderBlobStore(default_blob_dir(storage.path))  # type: ignore[attr-defined]
     app = FastAPI(
         title="Stewardship registry",
         version=__version__,
@@ -249,6 +261,10 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
             )
         return app.openapi_schema
 
+    from .blobs import add_blob_routes  # it imports this module's Caller
+
+    add_blob_routes(app, blobs, blob_limit)
+    app.state.blobs = blobs
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
