@@ -273,9 +273,11 @@ def _problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Document every error response as ``application/problem+json`` with the Problem schema."""
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             for code, response in operation.get("responses", {}).items():
-                if code.isdigit() and int(code) >= 400:
+                if method == "head":  # a reply to HEAD has no body
+                    response.pop("content", None)
+                elif code.isdigit() and int(code) >= 400:
                     response["content"] = dict(problem)
                     if code == "422" and response.get("description") == "Validation Error":
                         response["description"] = "The request is not valid."

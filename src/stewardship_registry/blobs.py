@@ -205,6 +205,7 @@ def add_blob_routes(app: FastAPI, blobs: BlobStore | None, limit: int) -> None:
             200: {"description": "The registry has the file.", "headers": _BLOB_HEADERS},
             **_UNAUTHORIZED,
             404: {"description": "The registry has no such file (no body: this is HEAD)."},
+            422: {"description": "The name is not a SHA-256 digest."},
             503: {"description": "The registry has no file storage configured."},
         },
     )
@@ -286,6 +287,7 @@ def add_blob_routes(app: FastAPI, blobs: BlobStore | None, limit: int) -> None:
         tags=["blobs"],
         summary="Which of these files the registry lacks (one request for a whole sync)",
         responses={
+            400: _problem("The body cannot be read."),
             **_UNAUTHORIZED,
             403: _problem("The token's role (viewer) may not write."),
             422: _problem("The body is not a list of SHA-256 digests."),
