@@ -35,14 +35,19 @@ from ..store.queries_blobs import (
     remote_states,
     set_auto_fetch_mb,
 )
+from ..sync.errors import RegistryUnreachable as RegistryUnreachable  # re-exported
+from ..sync.file_sync import DamagedDownload as DamagedDownload  # re-exported for the ui
 from .sync_service import make_client, registry_settings
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "BlobsStatus",
+    "DamagedDownload",
+    "DigestMismatch",
     "FileState",
     "FileWhere",
+    "RegistryUnreachable",
     "attach_evidence_file",
     "auto_fetch_mb",
     "blobs_status",
@@ -207,7 +212,7 @@ def fetch_file(
     the registry's copy is damaged.
     """
     from ..sync.credentials import load_token
-    from ..sync.file_sync import FileSync
+    from ..sync.file_sync import FileSync  # requests: imported when first needed
 
     store = Store(store_file)
     try:
