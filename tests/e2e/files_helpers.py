@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from stewardship.domain.records import ChecklistItem, Interview, Model
-from stewardship.services.files import attach_evidence_file
+from stewardship.services.attached_files import attach_evidence_file
 from stewardship.services.interviews import InterviewService, store_transcript
 from stewardship.store import Store
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stewardship.domain.records import Interview
-from stewardship.services.files import FileWhere, fetch_file, file_state, set_auto_fetch_mb
+from stewardship.services.attached_files import FileWhere, fetch_file, file_state, set_auto_fetch_mb
 from stewardship.sync.errors import RegistryUnreachable
 
 from .files_helpers import MiB, attach_evidence, attach_transcript, make_file, sha_of, visible_files

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..services.files import blobs_status
+from ..services.attached_files import blobs_status
 from .common import EXIT_OK, open_context
 
 

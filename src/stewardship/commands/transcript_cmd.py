@@ -11,7 +11,12 @@ import argparse
 from pathlib import Path
 
 from ..domain.errors import ValidationError
-from ..services.files import DamagedDownload, DigestMismatch, RegistryUnreachable, save_copy
+from ..services.attached_files import (
+    DamagedDownload,
+    DigestMismatch,
+    RegistryUnreachable,
+    save_copy,
+)
 from ..services.paths import store_path
 from ..services.sync_service import AuthRefused, SyncError
 from ..store.local_files import is_digest

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QWidget
 
-from ..services.files import FileWhere, attach_evidence_file, fetch_file, file_state
+from ..services.attached_files import FileWhere, attach_evidence_file, fetch_file, file_state
 from .tasks import Task, run_task
 from .widgets import repolish
 

@@ -19,7 +19,7 @@ from ..app import AppContext
 from ..domain.errors import Problem
 from ..domain.records import Interview, Model, Record
 from ..domain.tasks import CancelCheck, Progress
-from ..services.files import FileState, FileWhere, fetch_file, file_state
+from ..services.attached_files import FileState, FileWhere, fetch_file, file_state
 from ..services.interviews import InterviewService, StoredTranscript, store_transcript
 from ..services.own_store import with_own_store
 from .record_form import DATE_HINT, FieldSpec, RecordForm

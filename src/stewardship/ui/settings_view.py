@@ -24,7 +24,7 @@ from ..services.credentials import (
     keyring_usable,
     store_token,
 )
-from ..services.files import auto_fetch_mb, set_auto_fetch_mb
+from ..services.attached_files import auto_fetch_mb, set_auto_fetch_mb
 from ..services.identity import SETTING_KEY as STEWARD_KEY
 from ..services.sync_service import (
     RegistrySettings,
