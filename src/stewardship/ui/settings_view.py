@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
+from ..services.attached_files import auto_fetch_mb, set_auto_fetch_mb
 from ..services.credentials import (
     KeyringUnavailable,
     forget_token,
@@ -24,7 +25,6 @@ from ..services.credentials import (
     keyring_usable,
     store_token,
 )
-from ..services.attached_files import auto_fetch_mb, set_auto_fetch_mb
 from ..services.identity import SETTING_KEY as STEWARD_KEY
 from ..services.sync_service import (
     RegistrySettings,
