@@ -34,8 +34,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "write a model's post-deployment report as Markdown, HTML or PDF"),
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
-    "sync": ("sync_cmd", "run one sync cycle with the registry"),
+    "sync": ("sync_cmd", "run one sync cycle with the registry (records and files)"),
+    "interview": ("interview_cmd", "record an interview with a model (and its transcript)"),
+    "transcript": ("transcript_cmd", "write a transcript to a file, from here or the registry"),
+    "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
 }
+
+
+def _folder_name(text: str) -> str:
+    """``--data-dir ""`` would silently mean the real store: refused instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty; name a folder, or leave --data-dir out to use the default"
+        )
+    return text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,6 +83,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=_folder_name,
         default=argparse.SUPPRESS,
         help="data folder (default: $STEWARDSHIP_DATA_DIR or the platform's user data folder)",
     )
@@ -159,7 +172,14 @@ def _open_console(args: argparse.Namespace) -> int:
 
     data_dir = data_dir_of(args)
     fresh = not store_path(data_dir).exists()
-    ctx = open_context(args)
+    try:
+        ctx = open_context(args)
+    except CommandError as exc:
+        if screenshot is None and not headless:  # the window, perhaps from a desktop menu
+            from .ui.startup_error import show_startup_error
+
+            show_startup_error(str(exc))
+        raise
     try:
         if args.demo and fresh:
             from .services.demo import load_demo

@@ -1,6 +1,7 @@
 """``stewardship-registry``: run the registry and manage its tokens (README, "Running a registry").
 
-stewardship-registry serve --db PATH [--host H] [--port N]
+stewardship-registry serve --db PATH [--host H] [--port N] [--blobs DIR|s3://BUCKET/PREFIX]
+                           [--max-blob-size BYTES]
 stewardship-registry token create --db PATH --name N --role viewer|steward|admin
 stewardship-registry token list --db PATH
 stewardship-registry token revoke --db PATH NAME
@@ -9,12 +10,14 @@ stewardship-registry token revoke --db PATH NAME
 from __future__ import annotations
 
 import argparse
+import logging
 import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .blob_store import DEFAULT_BLOB_LIMIT, default_blob_dir, open_blob_store
 from .sqlite_storage import SQLiteStorage
 from .tokens import Role, hash_token, new_token
 
@@ -45,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--blobs",
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="where files (transcripts, evidence) are kept: a folder (default: beside the "
+        "database, NAME-blobs/) or S3-compatible storage (boto3; AWS_ENDPOINT_URL and the "
+        "standard AWS credential variables apply)",
+    )
+    serve.add_argument(
+        "--max-blob-size",
+        type=int,
+        default=DEFAULT_BLOB_LIMIT,
+        metavar="BYTES",
+        help=f"the largest file accepted (default {DEFAULT_BLOB_LIMIT}, 2 GiB)",
     )
 
     token = verbs.add_parser("token", help="create, list or revoke access tokens")
@@ -82,8 +99,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    if args.max_blob_size < 1:
+        return _fail(f"--max-blob-size must be at least 1, not {args.max_blob_size}")
     configure_logging()
     storage = _open(args.db, create=True)
+    blobs = open_blob_store(args.blobs or default_blob_dir(args.db))
+    logging.getLogger("stewardship_registry").info("files kept in %s", blobs.description)
     if not any(t.revoked_at is None for t in storage.list_tokens()):
         print(
             "stewardship-registry: no active token yet; create one with "
@@ -92,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     try:
         uvicorn.run(
-            create_app(storage),
+            create_app(storage, blobs=blobs, blob_limit=args.max_blob_size),
             host=args.host,
             port=args.port,
             log_level="info",

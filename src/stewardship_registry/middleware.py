@@ -5,6 +5,10 @@ reading it; under ``/v1/`` (except ``/v1/health``) the bearer token must be
 valid (401) and only steward and admin tokens may use a method that writes
 (403); then the body is read, counting bytes, and refused (413) the moment it
 passes the limit, so nothing larger than the limit is ever parsed.
+
+The one exception is a file upload (``PUT /v1/blobs/...``): its body is not
+buffered here but streamed to the blob route, which hashes it as it arrives
+and enforces the (much larger) file size limit itself (``blobs.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from .tokens import hash_token
 DEFAULT_BODY_LIMIT = 1024 * 1024
 PUBLIC_PATHS = frozenset({"/v1/health"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STREAMED_PREFIX = "/v1/blobs/"
+
+
+def is_streamed(scope: Scope) -> bool:
+    """A file upload: its body goes to the route unbuffered (see the module)."""
+    return scope["method"] == "PUT" and str(scope["path"]).startswith(STREAMED_PREFIX)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -57,7 +67,7 @@ class GuardMiddleware:
                     400, "bad-request", "Content-Length is not a number.", instance=path
                 )(scope, receive, send)
                 return
-            if int(length) > self.body_limit:
+            if int(length) > self.body_limit and not is_streamed(scope):
                 await problem_response(413, "payload-too-large", self._too_large(), instance=path)(
                     scope, receive, send
                 )
@@ -88,6 +98,10 @@ class GuardMiddleware:
                 )(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
+
+        if is_streamed(scope):
+            await self.app(scope, receive, send)
+            return
 
         body = bytearray()
         while True:

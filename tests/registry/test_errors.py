@@ -164,6 +164,8 @@ def test_openapi_document_is_served_and_declares_problem_responses(reg: Registry
         "/v1/changes",
         "/v1/records/{type}/{id}",
         "/v1/batch",
+        "/v1/blobs/{sha256}",
+        "/v1/blobs/missing",
     }
     batch = doc["paths"]["/v1/batch"]["post"]["responses"]
     assert set(batch) == {"200", "400", "401", "403", "413", "422"}

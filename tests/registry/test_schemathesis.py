@@ -55,6 +55,10 @@ OPERATIONS = [
     "GET /v1/changes",
     "GET /v1/records/{type}/{id}",
     "POST /v1/batch",
+    "PUT /v1/blobs/{sha256}",
+    "HEAD /v1/blobs/{sha256}",
+    "GET /v1/blobs/{sha256}",
+    "POST /v1/blobs/missing",
 ]
 
 

@@ -305,6 +305,26 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
 
+def _v7_conflict_authors(db: sqlite_utils.Database) -> None:
+    # Who made the registry's side of a conflict, and when: the Conflicts view says so.
+    columns = {c.name for c in db.table("sync_conflicts").columns}
+    for name in ("their_by", "their_at"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE sync_conflicts ADD COLUMN {name} TEXT")
+
+
+def _v8_files(db: sqlite_utils.Database) -> None:
+    # What the registry said about each file a record names (by SHA-256), at
+    # the last sync: whether it holds it, its size, and a damaged copy found.
+    db.table("blob_remote").create(
+        {"sha256": str, "in_registry": int, "size": int, "damaged": str, "checked_at": str},
+        pk="sha256",
+    )
+    # An interview's title (stewardship interview add --title).
+    if "title" not in db.table("interviews").columns_dict:
+        db.table("interviews").add_column("title", str)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -312,6 +332,8 @@ MIGRATIONS: list[Migration] = [
     _v4_checklist_progress_index,
     _v5_checklist_totals,
     _v6_pending_batch_tops,
+    _v7_conflict_authors,
+    _v8_files,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

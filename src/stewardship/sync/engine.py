@@ -9,6 +9,9 @@ Guarantees:
   applies it once.
 - Outbox rows leave only in the transaction that stores the reply.
 - Each pulled page and its cursor are stored in one transaction.
+- Files move with records (``file_sync.py``): what the registry lacks is
+  uploaded before the push, and a record never reaches the registry before
+  the file it names; after the pull, missing files are fetched and checked.
 - A field changed on both sides, or an edit against a delete, becomes a
   stored conflict; the record waits in the outbox until the steward
   resolves it.
@@ -26,6 +29,7 @@ from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
 from .errors import CursorReset, RegistryProtocolError
+from .file_sync import FileSync
 from .page_store import PagePrefetch, PageWriter
 from .protocol import operation, parse_remote, record_payload
 
@@ -45,10 +49,22 @@ class SyncSummary:
     conflicts: int = 0
     rejected: int = 0
     waiting: int = 0
+    files_sent: int = 0
+    files_received: int = 0
+    #: files above the automatic size, waiting for the steward's Fetch
+    files_to_fetch: int = 0
+    #: files records name that neither this laptop nor the registry has
+    files_missing: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [f"sent {self.pushed}", f"received {self.pulled}"]
+        if self.files_sent or self.files_received:
+            parts.append(f"files sent {self.files_sent}, files received {self.files_received}")
+        if self.files_to_fetch:
+            parts.append(f"{self.files_to_fetch} large file{_s(self.files_to_fetch)} to fetch")
+        if self.files_missing:
+            parts.append(f"{self.files_missing} file{_s(self.files_missing)} missing everywhere")
         if self.conflicts:
             parts.append(
                 f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve"
@@ -61,6 +77,10 @@ class SyncSummary:
         for warning in self.warnings:
             text += f" (warning: {warning})"
         return text
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 class SyncEngine:
@@ -82,14 +102,17 @@ class SyncEngine:
         self.page_limit = page_limit or PAGE_LIMIT
         self.first_pull_limit = page_limit or FIRST_PULL_LIMIT
         self.batch_limit = batch_limit
+        self.files = FileSync(store, client, progress=progress, cancelled=cancelled)
 
     def run(self) -> SyncSummary:
         summary = SyncSummary()
+        self.files.upload(summary)
         self.push(summary)
         self.pull(summary)
         # Clean merges re-queue local edits on top of the registry's version.
         if self.state.pushable(1):
             self.push(summary)
+        self.files.download(summary)
         summary.conflicts = self.state.conflict_count()
         summary.waiting = self.state.waiting_count()
         warning = self.client.clock_warning
@@ -127,6 +150,8 @@ class SyncEngine:
                     # Created and deleted before it ever reached the registry.
                     self.state.drop_outbox(record_type, record_id, top)
                     continue
+                if not record.deleted and not self.files.ready(record):
+                    continue  # its file is not in the registry yet: the record waits
                 ops.append(operation(record))
                 tops[f"{record_type}/{record_id}"] = top
             if not ops:
@@ -366,6 +391,8 @@ class SyncEngine:
                 mine=c.mine,
                 theirs=c.theirs,
                 their_version=theirs.version,
+                their_by=theirs.modified_by,
+                their_at=theirs.modified_at,
             )
         if result.conflicts:
             summary.conflicts += 1
