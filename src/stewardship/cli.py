@@ -205,6 +205,7 @@ def _open_console(args: argparse.Namespace) -> int:
                 raise CommandError(str(exc)) from exc
             finally:
                 window.close()
+                window.deleteLater()
             return EXIT_OK
         return run_window(ctx, args.view)
     finally:

@@ -86,7 +86,7 @@ def _focusable(widget: QWidget) -> bool:
 @pytest.mark.parametrize("view", VIEW_KEYS)
 def test_the_focus_is_always_visible(qtbot, window, view):
     widgets = [w for w in _shown(window, view) if _focusable(w) and w is not window.sidebar]
-    assert widgets, "the view has controls"
+    assert widgets or view == "conflicts", "the view has controls (Conflicts may have none)"
     # park the focus on the sidebar (not part of the page), then visit each control
     unseen = []
     for widget in widgets:

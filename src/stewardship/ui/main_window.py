@@ -314,6 +314,9 @@ class MainWindow(QMainWindow):
         return screen.availableGeometry() if screen is not None else None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._started:  # a closed window syncs and checks the date no more (its store
+            self._sync.timer.stop()  # may be closed next: a screenshot's is)
+            self._day_timer.stop()
         if self.remember_geometry:
             QSettings().setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

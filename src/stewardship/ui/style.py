@@ -56,6 +56,13 @@ QLineEdit, QPlainTextEdit, QComboBox {{
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{
     border: 2px solid {ACCENT}; padding: 3px 5px;
 }}
+QAbstractSpinBox {{
+    background: white; border: 1px solid #c5cdd6; border-radius: 4px; padding: 2px 4px;
+}}
+QAbstractSpinBox:focus {{ border: 2px solid {ACCENT}; padding: 1px 3px; }}
+QAbstractSpinBox QLineEdit, QAbstractSpinBox QLineEdit:focus {{
+    border: none; padding: 0; background: transparent;
+}}
 QComboBox QAbstractItemView {{
     background: white; color: #1c2733; border: 1px solid #c5cdd6; outline: none;
     selection-background-color: {ACCENT}; selection-color: white;
