@@ -9,8 +9,13 @@ from fastapi import FastAPI, Header, Path, Query, Request, Response, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from stewardship.domain.wire import PROTOCOL_REVISION
+
 from . import API_VERSION, __version__
 from .batch import envelope, run_batch
+from .limits import DEFAULT_LIMITS, Limits
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics, MetricsMiddleware
 from .middleware import DEFAULT_BODY_LIMIT, GuardMiddleware
 from .problems import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 from .request_log import RequestLogMiddleware
@@ -29,6 +34,8 @@ from .storage import Principal, Storage
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+#: A cursor as this registry makes it (``<registry id>-<version>``), or empty: the start.
+CURSOR_PATTERN = r"^(|[0-9a-f]{32}-[0-9]{1,16})$"
 _CURSOR = re.compile(r"^([0-9a-f]{32})-(\d{1,16})$")
 
 _bearer = HTTPBearer(
@@ -41,7 +48,13 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
-    401: _problem("No token, or an unknown or revoked one.")
+    401: _problem("No token, an unknown or revoked one (unauthorized), or an expired one."),
+    429: {
+        **_problem("Too many wrong tokens from this address: wait Retry-After seconds."),
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}
+        },
+    },
 }
 
 
@@ -99,7 +112,13 @@ def read_cursor(storage: Storage, since: str | None) -> int:
     return version
 
 
-def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> FastAPI:
+def create_app(
+    storage: Storage,
+    *,
+    body_limit: int = DEFAULT_BODY_LIMIT,
+    limits: Limits = DEFAULT_LIMITS,
+    root_path: str = "",
+) -> FastAPI:
     app = FastAPI(
         title="Stewardship registry",
         version=__version__,
@@ -108,9 +127,16 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
         "Errors are RFC 9457 problem documents. See docs/registry-protocol.md.",
         docs_url=None,
         redoc_url=None,
+        root_path=root_path,
     )
+    metrics = Metrics()
     app.state.storage = storage
-    app.add_middleware(GuardMiddleware, storage=storage, body_limit=body_limit)
+    app.state.metrics = metrics
+    app.state.busy_retry_after = limits.busy_retry_after
+    app.add_middleware(
+        GuardMiddleware, storage=storage, body_limit=body_limit, limits=limits, metrics=metrics
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics, router=app.router)
     app.add_middleware(RequestLogMiddleware)  # added last, so outermost: logs refusals too
     install_problem_handlers(app)
 
@@ -121,7 +147,28 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
         summary="Is the registry up? (no token needed)",
     )
     def health() -> dict[str, Any]:
-        return {"status": "ok", "api": API_VERSION, "server_version": __version__}
+        return {
+            "status": "ok",
+            "api": API_VERSION,
+            "server_version": __version__,
+            "protocol": PROTOCOL_REVISION,
+        }
+
+    @app.get(
+        "/metrics",
+        tags=["registry"],
+        summary="Prometheus metrics (any valid token; see the README)",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            **_UNAUTHORIZED,
+        },
+    )
+    def metrics_endpoint(caller: Caller) -> Response:
+        return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get(
         "/v1/me",
@@ -150,8 +197,10 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
             str | None,
             Query(
                 max_length=64,
+                pattern=CURSOR_PATTERN,
                 description=(
-                    "A next_cursor from an earlier page; leave out to start from the beginning."
+                    "A next_cursor from an earlier page; leave out (or empty) to start from "
+                    "the beginning."
                 ),
             ),
         ] = None,
@@ -167,6 +216,29 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
             "next_cursor": make_cursor(storage.registry_id, last),
             "has_more": has_more,
         }
+
+    @app.head(
+        "/v1/changes",
+        tags=["sync"],
+        summary="As GET /v1/changes, without the body (checks the token and the cursor)",
+        response_class=Response,
+        responses={
+            200: {"description": "The cursor and limit are valid; no body."},
+            **_UNAUTHORIZED,
+            409: _problem("The cursor is not from this registry's history: start over."),
+            422: _problem("since or limit is not valid."),
+        },
+    )
+    def changes_head(
+        caller: Caller,
+        since: Annotated[
+            str | None,
+            Query(max_length=64, pattern=CURSOR_PATTERN, description="As for GET."),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="As for GET.")] = DEFAULT_PAGE,
+    ) -> Response:
+        read_cursor(storage, since)
+        return Response(status_code=200, media_type="application/json")
 
     @app.get(
         "/v1/records/{type}/{id}",
@@ -212,8 +284,15 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
             ),
             **_UNAUTHORIZED,
             403: _problem("The token's role (viewer) may not write."),
+            408: _problem("The body did not arrive within the body timeout."),
             413: _problem("The body is larger than the registry accepts."),
             422: _problem("The body is not a valid batch, or the key was used for another one."),
+            503: {
+                **_problem("The database is busy: retry after Retry-After seconds, same key."),
+                "headers": {
+                    "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}
+                },
+            },
         },
     )
     def batch(
@@ -234,6 +313,8 @@ def create_app(storage: Storage, *, body_limit: int = DEFAULT_BODY_LIMIT) -> Fas
         reply, replayed = run_batch(storage, caller, idempotency_key, body)
         if replayed:
             response.headers["Idempotent-Replayed"] = "true"
+        else:
+            metrics.count_batch(reply)
         return reply
 
     def openapi() -> dict[str, Any]:

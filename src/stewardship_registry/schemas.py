@@ -51,10 +51,28 @@ class Problem(BaseModel):
     )
 
 
+#: "An operation has data or deleted: true, never both" in JSON Schema terms, so
+#: /openapi.json describes exactly what the validator below enforces.
+_DATA_OR_DELETED: dict[str, Any] = {
+    "oneOf": [
+        {
+            "title": "write",
+            "required": ["data"],
+            "properties": {"data": {"type": "object"}, "deleted": {"const": False}},
+        },
+        {
+            "title": "delete",
+            "required": ["deleted"],
+            "properties": {"deleted": {"const": True}, "data": {"type": "null"}},
+        },
+    ]
+}
+
+
 class Operation(BaseModel):
     """One write in a batch: ``data`` to create or replace, or ``deleted: true``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_DATA_OR_DELETED)
 
     type: RecordType
     id: str = Field(pattern=ID_PATTERN, description="The record's id (a UUID made by the client).")
@@ -144,8 +162,12 @@ class ChangesPage(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
-    api: str
-    server_version: str
+    api: str = Field(description="The protocol version of the paths, 'v1'.")
+    server_version: str = Field(description="The registry software's version.")
+    protocol: int = Field(
+        description="The revision of protocol v1 this registry implements (a console warns "
+        "when it is lower than it needs; docs/registry-protocol.md)."
+    )
 
 
 class Me(BaseModel):

@@ -10,16 +10,17 @@ changes feed can never skip one.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .storage import Principal, StoredRecord, StoredReply, TokenInfo
+from .storage import Principal, StorageBusy, StoredRecord, StoredReply, TokenInfo
 from .tokens import Role
 
 #: Fields of a record's data that the server sets on every write.
@@ -69,6 +70,43 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys (created_at);
 """
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), if it does not exist.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection, busy_timeout_ms: int) -> Iterator[sqlite3.Connection]:
+    """A write transaction; a lock held past the busy timeout is :class:`StorageBusy`."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise StorageBusy(
+                f"the registry database stayed locked for {busy_timeout_ms / 1000:g} s "
+                "(another process holds its write lock)"
+            ) from exc
+        raise
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _iso(moment: datetime) -> str:
@@ -198,6 +236,7 @@ class SQLiteStorage:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
+        _create_private(self.path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -234,16 +273,8 @@ class SQLiteStorage:
                 self._all.append(conn)
         return conn
 
-    @staticmethod
-    @contextmanager
-    def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _immediate(self, conn: sqlite3.Connection) -> AbstractContextManager[sqlite3.Connection]:
+        return _immediate(conn, self._busy_timeout_ms)
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,13 @@ from typing import Any, Protocol
 from .tokens import Role
 
 
+class StorageBusy(Exception):
+    """The database stayed locked by another writer (or process) past the busy timeout.
+
+    Not a server bug: the API answers ``503`` with ``Retry-After`` and logs it.
+    """
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: an active token."""
@@ -26,6 +33,9 @@ class Principal:
     token_id: int
     name: str
     role: Role
+    #: When the token stops working (UTC ISO 8601, as ``server_now``), or None: never.
+    #: The storage returns expired tokens too; the guard refuses them with their own problem.
+    expires_at: str | None = None
 
 
 @dataclass(frozen=True)

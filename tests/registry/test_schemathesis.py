@@ -53,8 +53,13 @@ OPERATIONS = [
     "GET /v1/health",
     "GET /v1/me",
     "GET /v1/changes",
+    "HEAD /v1/changes",
     "GET /v1/records/{type}/{id}",
     "POST /v1/batch",
+    "GET /v1/tokens",
+    "POST /v1/tokens",
+    "DELETE /v1/tokens/{name}",
+    "GET /metrics",
 ]
 
 
