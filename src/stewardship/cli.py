@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
     "sync": ("sync_cmd", "run one sync cycle with the registry"),
+    "conflicts": ("conflicts_cmd", "list sync conflicts, or resolve one without the window"),
 }
 
 

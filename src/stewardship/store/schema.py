@@ -305,6 +305,16 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
 
+def _v7_newer_fields(db: sqlite_utils.Database) -> None:
+    # Fields of a synced record that this console's record types do not declare
+    # (a newer console's): kept as the registry sent them, sent back unchanged
+    # with every push of the record (docs/registry-protocol.md, forward compatibility).
+    db.execute(
+        "CREATE TABLE record_extras (record_type TEXT NOT NULL, record_id TEXT NOT NULL,"
+        " data TEXT NOT NULL, PRIMARY KEY (record_type, record_id))"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -312,6 +322,7 @@ MIGRATIONS: list[Migration] = [
     _v4_checklist_progress_index,
     _v5_checklist_totals,
     _v6_pending_batch_tops,
+    _v7_newer_fields,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
