@@ -117,7 +117,6 @@ def create_app(
     *,
     body_limit: int = DEFAULT_BODY_LIMIT,
     limits: Limits = DEFAULT_LIMITS,
-    root_path: str = "",
 ) -> FastAPI:
     app = FastAPI(
         title="Stewardship registry",
@@ -127,7 +126,6 @@ def create_app(
         "Errors are RFC 9457 problem documents. See docs/registry-protocol.md.",
         docs_url=None,
         redoc_url=None,
-        root_path=root_path,
     )
     metrics = Metrics()
     app.state.storage = storage

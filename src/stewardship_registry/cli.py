@@ -1,6 +1,7 @@
 """``stewardship-registry``: run the registry and manage its tokens (README, "Running a registry").
 
-stewardship-registry serve --db PATH [--host H] [--port N]
+stewardship-registry serve --db PATH [--host H] [--port N] [--root-path P] [--log-level L]
+                           [--forwarded-allow-ips IPS]
 stewardship-registry token create --db PATH --name N --role viewer|steward|admin
 stewardship-registry token list --db PATH
 stewardship-registry token revoke --db PATH NAME
@@ -20,6 +21,7 @@ from .tokens import Role, hash_token, new_token
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_PORT = 8470
+LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--root-path",
+        default="",
+        metavar="P",
+        help="the path the reverse proxy serves the registry under, e.g. /registry",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=LOG_LEVELS,
+        help="the lowest level logged (default info)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1,::1",
+        metavar="IPS",
+        help="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (default 127.0.0.1,::1); the client address they "
+        "give is the one rate limits and logs use",
     )
 
     token = verbs.add_parser("token", help="create, list or revoke access tokens")
@@ -75,14 +97,20 @@ def _open(path: Path, *, create: bool) -> SQLiteStorage:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import logging
+
     import uvicorn
 
     from .app import create_app
     from .logs import configure_logging
+    from .server import server_config
 
     if not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
-    configure_logging()
+    root_path = args.root_path.rstrip("/")
+    if root_path and not root_path.startswith("/"):
+        return _fail(f"--root-path must start with '/', e.g. /registry (not '{args.root_path}')")
+    configure_logging(level=getattr(logging, args.log_level.upper()))
     storage = _open(args.db, create=True)
     if not any(t.revoked_at is None for t in storage.list_tokens()):
         print(
@@ -90,16 +118,18 @@ def _serve(args: argparse.Namespace) -> int:
             f"'stewardship-registry token create --db {args.db} --name NAME --role steward'",
             file=sys.stderr,
         )
+    config = server_config(
+        create_app(storage),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        root_path=root_path,
+        log_config=None,  # uvicorn's own lines go through configure_logging() too
+        access_log=False,  # the request log (request_log.py) says more, with a request id
+    )
     try:
-        uvicorn.run(
-            create_app(storage),
-            host=args.host,
-            port=args.port,
-            log_level="info",
-            log_config=None,  # uvicorn's own lines go through configure_logging() too
-            access_log=False,  # the request log (request_log.py) says more, with a request id
-            server_header=False,
-        )
+        uvicorn.Server(config).run()
     finally:
         storage.close()
     return EXIT_OK

@@ -64,7 +64,7 @@ def test_conflicts_list_and_resolve_then_sync_converges(cli_env, registry, conso
 def test_resolve_taking_theirs(cli_env, registry, console_factory):  # noqa: F811
     env = {"STEWARDSHIP_TOKEN": registry.token("lap")}
     data = str(cli_env)
-    m, other = _conflict(cli_env, registry, console_factory, env)
+    m, _other = _conflict(cli_env, registry, console_factory, env)
     r = cli("conflicts", "resolve", m.id, "--take", "theirs", "--data-dir", data)
     assert r.returncode == 0, r.stderr
     assert cli("sync", "--data-dir", data, env=env).returncode == 0
