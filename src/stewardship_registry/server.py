@@ -67,14 +67,14 @@ class GuardedH11Protocol(H11Protocol):
 
     def _header_timed_out(self) -> None:
         self._header_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            if self.cycle is None or self.cycle.response_complete:
-                log.info(
-                    "closed a connection from %s: no complete request within %g s",
-                    self.client[0] if self.client else "?",
-                    self.header_timeout,
-                )
-                self.transport.close()
+        idle = self.cycle is None or self.cycle.response_complete
+        if self.conn.their_state is h11.IDLE and idle and not self.transport.is_closing():
+            log.info(
+                "closed a connection from %s: no complete request within %g s",
+                self.client[0] if self.client else "?",
+                self.header_timeout,
+            )
+            self.transport.close()
 
 
 def protocol_for(limits: Limits) -> type[GuardedH11Protocol]:
