@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Path, Query, Request, Response, Security
@@ -21,16 +22,22 @@ from .problems import PROBLEM_MEDIA_TYPE, ProblemError, install_problem_handlers
 from .request_log import RequestLogMiddleware
 from .schemas import (
     ID_PATTERN,
+    TOKEN_NAME_PATTERN,
     BatchReply,
     BatchRequest,
     ChangesPage,
+    CreatedToken,
     Health,
     Me,
+    NewToken,
     Problem,
     RecordEnvelope,
     RecordType,
+    TokenList,
+    TokenState,
 )
 from .storage import Principal, Storage
+from .tokens import hash_token, new_token, utc_iso
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -70,6 +77,10 @@ def _principal(
 
 
 Caller = Annotated[Principal, Security(_principal)]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def make_cursor(registry_id: str, version: int) -> str:
@@ -314,6 +325,79 @@ def create_app(
         else:
             metrics.count_batch(reply)
         return reply
+
+    _ADMIN: dict[int | str, dict[str, Any]] = {
+        **_UNAUTHORIZED,
+        403: _problem("Only admin tokens manage tokens."),
+    }
+
+    @app.get(
+        "/v1/tokens",
+        response_model=TokenList,
+        tags=["admin"],
+        summary="Every token: name, role, state, expiry and last use (never a secret)",
+        responses=_ADMIN,
+    )
+    def list_tokens(caller: Caller) -> dict[str, Any]:
+        now = utc_iso()
+        return {
+            "tokens": [
+                {
+                    "name": t.name,
+                    "role": t.role,
+                    "state": TokenState(t.state(now)),
+                    "created_at": t.created_at,
+                    "expires_at": t.expires_at,
+                    "last_used_at": t.last_used_at,
+                    "revoked_at": t.revoked_at,
+                }
+                for t in storage.list_tokens()
+            ]
+        }
+
+    @app.post(
+        "/v1/tokens",
+        response_model=CreatedToken,
+        status_code=201,
+        tags=["admin"],
+        summary="Make a token; its secret is in this reply only",
+        responses={
+            400: _problem("The body cannot be read."),
+            **_ADMIN,
+            409: _problem("The name already has an active token: revoke or rotate it."),
+            422: _problem("The body is not valid."),
+        },
+    )
+    def create_token(caller: Caller, body: NewToken) -> dict[str, Any]:
+        expires_at = (
+            utc_iso(_now() + timedelta(days=body.expires_in_days)) if body.expires_in_days else None
+        )
+        secret = new_token()
+        try:
+            storage.add_token(body.name, body.role, hash_token(secret), expires_at=expires_at)
+        except ValueError as exc:
+            raise ProblemError(409, "token-exists", str(exc)) from None
+        return {"name": body.name, "role": body.role, "expires_at": expires_at, "token": secret}
+
+    @app.delete(
+        "/v1/tokens/{name}",
+        status_code=204,
+        response_class=Response,
+        tags=["admin"],
+        summary="Revoke the tokens of that name (at once, a rotated-out one too)",
+        responses={
+            **_ADMIN,
+            404: _problem("No active token of that name."),
+            422: _problem("The name is not valid."),
+        },
+    )
+    def revoke_token(
+        caller: Caller,
+        name: Annotated[str, Path(pattern=TOKEN_NAME_PATTERN, description="The token's name.")],
+    ) -> Response:
+        if not storage.revoke_token(name):
+            raise ProblemError(404, "not-found", f"No active token named '{name}'.")
+        return Response(status_code=204)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+import time
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -26,12 +27,14 @@ from .limits import DEFAULT_LIMITS, FailedAuthLimiter, Limits
 from .metrics import Metrics
 from .problems import problem_response
 from .storage import Principal, Storage
-from .tokens import Role, hash_token
+from .tokens import Role, hash_token, utc_iso
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
 PUBLIC_PATHS = frozenset({"/v1/health"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ADMIN_PREFIX = "/v1/tokens"
+#: A token's last use is written at most this often (seconds): "last used" is to the minute.
+TOUCH_EVERY = 60.0
 
 log = logging.getLogger("stewardship_registry")
 
@@ -50,10 +53,7 @@ def needs_token(path: str) -> bool:
 
 
 def is_expired(principal: Principal, now: datetime | None = None) -> bool:
-    if not principal.expires_at:
-        return False
-    moment = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
-    return principal.expires_at < moment.replace("+00:00", "Z")
+    return bool(principal.expires_at) and str(principal.expires_at) < utc_iso(now)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -79,6 +79,7 @@ class GuardMiddleware:
         self.limits = limits
         self.metrics = metrics
         self.limiter = FailedAuthLimiter(limits.auth_failure_burst, limits.auth_failure_window)
+        self._touched: dict[int, float] = {}
 
     def _refused(self, reason: str) -> None:
         if self.metrics is not None:
@@ -170,6 +171,10 @@ class GuardMiddleware:
                 )(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
+            now = time.monotonic()
+            if now - self._touched.get(principal.token_id, -TOUCH_EVERY) >= TOUCH_EVERY:
+                self._touched[principal.token_id] = now
+                await run_in_threadpool(self.storage.touch_token, principal.token_id)
 
         body = bytearray()
         try:

@@ -28,6 +28,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "unavailable": "The registry is busy",
     "forbidden": "This token's role may not do that",
     "not-found": "Not found",
+    "token-exists": "A token of that name is active",
     "method-not-allowed": "Method not allowed",
     "cursor-reset": "The cursor does not belong to this registry's history",
     "payload-too-large": "The request body is too large",
@@ -151,6 +152,19 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first
+    route's, where GET and POST of one path are two routes)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _count_database_error(request: Request, kind: str) -> None:
     metrics = getattr(request.app.state, "metrics", None)
     if metrics is not None:
@@ -200,11 +214,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
-        elif status == 405:
+        headers = dict(exc.headers or {})
+        if status == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
-        return problem_response(
-            status, slug, detail, instance=request.url.path, headers=dict(exc.headers or {})
-        )
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+        return problem_response(status, slug, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(StorageBusy)
     async def _busy(request: Request, exc: StorageBusy) -> Response:
