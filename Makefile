@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 DEMO_DIR ?= .demo-data
 
 
-.PHONY: run test lint format install clean dist bundle deb check-nsis bench
+.PHONY: run test lint format install clean dist bundle deb check-nsis bench dist-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ bundle: $(STAMP)
 
 deb: $(STAMP)
 	$(PY) packaging/linux/build_deb.py --org-config $(ORG_CONFIG)
+
+# Clean-room test of the built .deb (as root; needs debootstrap and lintian): lintian,
+# then fresh minimal Debian 12 and 13 chroots (cached in ~/.cache/stewardship-console):
+# install with apt, run and screenshot every view as a user, compare with this
+# machine's rendering, purge. RELEASES=bookworm limits it to one release.
+RELEASES ?= bookworm trixie
+dist-check: $(STAMP)
+	$(PY) packaging/linux/dist_check.py $(foreach r,$(RELEASES),--release $(r))
 
 # Compiles packaging/windows/stewardship.nsi over a stand-in bundle (needs Debian's nsis).
 check-nsis: $(STAMP)

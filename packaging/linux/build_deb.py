@@ -12,9 +12,18 @@ Layout of the package:
     /etc/xdg/stewardship-console/organisation.conf a conffile: kept by `apt remove`,
                                                    removed by `apt purge`
 
+    /usr/share/man/man1/stewardship.1.gz           from packaging/linux/stewardship.1
+    /usr/share/doc/stewardship-console/copyright   every bundled component and its licence
+    /usr/share/doc/stewardship-console/licences/   the licence texts it names (licences.py)
+    /usr/share/lintian/overrides/stewardship-console  the tags inherent to a bundle in /opt
+
 ``--org-config`` ships an organisation's own defaults instead of the commented
-template. Depends are computed from the libraries the bundle takes from the host.
-No maintainer scripts: the hicolor and desktop-database triggers do the rest.
+template. Depends are the packages of the libraries the bundle takes from the host
+plus RUNTIME_DEPENDS (run-time data no binary links to, e.g. the font configuration).
+On the staged copy, library search paths pointing at the build machine are removed
+(patchelf) and shared libraries are made 0644, as Debian wants. The only maintainer
+script is postrm, which keeps /opt (see packaging/linux/postrm); the hicolor and
+desktop-database triggers do the rest.
 """
 
 from __future__ import annotations
@@ -31,12 +40,24 @@ import sys
 import time
 from pathlib import Path
 
+import licences  # packaging/linux/licences.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"
 APP_ID = "org.stewardshipconsole.StewardshipConsole"
 PACKAGE = "stewardship-console"
 BUNDLE = ROOT / "dist" / PACKAGE
 ORG_CONF_DIR = Path("etc/xdg/stewardship-console")
+MAINTAINER = "Stewardship Console developers <stewards@example.org>"
+
+#: Run-time dependencies no binary of the bundle links to, so the computed Depends
+#: miss them; each with the reason.
+RUNTIME_DEPENDS = {
+    # The bundled libfontconfig reads /etc/fonts/fonts.conf. Without it every text is
+    # drawn as boxes ("Fontconfig error: Cannot load default config file"); the package
+    # also brings a font (fonts-dejavu-core), which a minimal system lacks.
+    "fontconfig-config": "fonts and their configuration for the bundled fontconfig",
+}
 
 
 def version() -> str:
@@ -94,7 +115,71 @@ def packages_for(libraries: set[str]) -> list[str]:
         packages.add(owner.split(":", 1)[0].split(",")[0].strip())
     glibc = os.confstr("CS_GNU_LIBC_VERSION").split()[-1]  # type: ignore[union-attr]
     packages.discard("libc6")
+    packages |= set(RUNTIME_DEPENDS)
     return [f"libc6 (>= {glibc})", *sorted(packages)]
+
+
+def source_date() -> dt.datetime:
+    """The commit's date (or SOURCE_DATE_EPOCH): the changelog's date, not the build's."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
+        )
+        epoch = done.stdout.strip() or str(int(time.time()))
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+
+
+def write_gzip(path: Path, data: bytes) -> None:
+    """Like `gzip -9n`: no name and no time stamp in the header (reproducible)."""
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as out,
+    ):
+        out.write(data)
+
+
+def changelog(ver: str) -> str:
+    """A Debian changelog entry that dpkg-parsechangelog accepts."""
+    when = source_date().strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return (
+        f"{PACKAGE} ({ver}) stable; urgency=medium\n\n"
+        f"  * Release {ver}.\n\n"
+        f" -- {MAINTAINER}  {when}\n"
+    )
+
+
+def strip_build_paths(bundle: Path) -> int:
+    """Remove RPATH/RUNPATH entries naming the build machine (patchelf); keep $ORIGIN ones.
+
+    The bundle's own libraries are found through $ORIGIN or the bootloader; a path
+    like /root/.pyenv/versions/3.11.7/lib (libpython's RUNPATH) means nothing on a
+    user's machine and could load a stranger's library. Returns the files changed.
+    """
+    if not shutil.which("patchelf"):
+        sys.exit("patchelf is not installed (apt install patchelf)")
+    changed = 0
+    for path in sorted(bundle.rglob("*")):
+        if path.is_symlink() or not path.is_file() or not is_elf(path):
+            continue
+        if path == bundle / "stewardship":
+            continue  # the bootloader carries its archive after the ELF; never rewrite it
+        rpath = run("patchelf", "--print-rpath", path).strip()
+        if not rpath:
+            continue
+        kept = [p for p in rpath.split(":") if p.startswith(("$ORIGIN", "${ORIGIN}"))]
+        if kept == rpath.split(":"):
+            continue
+        if kept:
+            run("patchelf", "--set-rpath", ":".join(kept), path)
+        else:
+            run("patchelf", "--remove-rpath", path)
+        changed += 1
+    return changed
+
+
+def is_shared_object(path: Path) -> bool:
+    return bool(re.search(r"\.so(\.[0-9.]+)?$", path.name))
 
 
 def stage(root: Path, ver: str, org_config: Path) -> None:
@@ -120,24 +205,26 @@ def stage(root: Path, ver: str, org_config: Path) -> None:
     (root / ORG_CONF_DIR).mkdir(parents=True)
     shutil.copyfile(org_config, root / ORG_CONF_DIR / "organisation.conf")
 
+    changed = strip_build_paths(opt)
+    print(f"     removed build-machine library search paths from {changed} files")
+
+    man = root / "usr/share/man/man1"
+    man.mkdir(parents=True)
+    write_gzip(man / "stewardship.1.gz", (LINUX / "stewardship.1").read_bytes())
+
     doc = root / "usr/share/doc" / PACKAGE
     doc.mkdir(parents=True)
-    (doc / "copyright").write_text(
-        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-        "Upstream-Name: Stewardship Console\n\nFiles: *\n"
-        "Copyright: Stewardship Console developers\nLicense: Apache-2.0\n"
-        " On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n"
-        " The bundle in /opt/stewardship-console carries Qt (LGPL-3.0), PySide6\n"
-        " (LGPL-3.0) and Python (PSF-2.0) with their own licence files.\n",
-        encoding="utf-8",
-    )
-    with gzip.open(doc / "changelog.gz", "wt", encoding="utf-8") as changelog:
-        changelog.write(
-            f"stewardship-console ({ver}) stable; urgency=medium\n\n  * Release {ver}.\n"
-        )
+    licences.write(opt, doc, year=source_date().year)
+    write_gzip(doc / "changelog.gz", changelog(ver).encode("utf-8"))
+    overrides = root / "usr/share/lintian/overrides"
+    overrides.mkdir(parents=True)
+    shutil.copyfile(LINUX / "lintian-overrides", overrides / PACKAGE)
+
     for path in root.rglob("*"):
-        if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+        if path.is_symlink():
+            continue
+        executable = path.is_dir() or (os.access(path, os.X_OK) and not is_shared_object(path))
+        path.chmod(0o755 if executable else 0o644)
 
 
 def validate(root: Path) -> None:
@@ -159,7 +246,7 @@ def control(root: Path, ver: str, depends: list[str]) -> None:
     )
     (debian / "control").write_text(
         f"Package: {PACKAGE}\nVersion: {ver}\nArchitecture: {arch}\n"
-        "Maintainer: Stewardship Console developers <stewards@example.org>\n"
+        f"Maintainer: {MAINTAINER}\n"
         f"Installed-Size: {size_kb}\nDepends: {', '.join(depends)}\n"
         "Section: misc\nPriority: optional\n"
         "Homepage: https://stewardship-console.example.org\n"
@@ -179,6 +266,8 @@ def control(root: Path, ver: str, depends: list[str]) -> None:
     (debian / "md5sums").write_text("".join(lines), encoding="utf-8")
     for name in ("control", "conffiles", "md5sums"):
         (debian / name).chmod(0o644)
+    shutil.copyfile(LINUX / "postrm", debian / "postrm")
+    (debian / "postrm").chmod(0o755)
 
 
 def main() -> int:

@@ -39,6 +39,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _folder_name(text: str) -> str:
+    """``--data-dir ""`` would silently mean the real store: refused instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty; name a folder, or leave --data-dir out to use the default"
+        )
+    return text
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage in one line and exits with code 2."""
 
@@ -52,6 +61,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=_folder_name,
         default=argparse.SUPPRESS,
         help="data folder (default: $STEWARDSHIP_DATA_DIR or the platform's user data folder)",
     )
@@ -133,7 +143,14 @@ def _open_console(args: argparse.Namespace) -> int:
 
     data_dir = data_dir_of(args)
     fresh = not store_path(data_dir).exists()
-    ctx = open_context(args)
+    try:
+        ctx = open_context(args)
+    except CommandError as exc:
+        if screenshot is None and not headless:  # the window, perhaps from a desktop menu
+            from .ui.startup_error import show_startup_error
+
+            show_startup_error(str(exc))
+        raise
     try:
         if args.demo and fresh:
             from .services.demo import load_demo

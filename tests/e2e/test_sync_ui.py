@@ -6,6 +6,7 @@ import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLabel
 
 from stewardship.app import AppContext
 from stewardship.domain.records import Model
@@ -177,6 +178,26 @@ def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tm
     ben.sync()
     ana.sync()
     assert ben.store.get(Model, m.id).notes == ana.store.get(Model, m.id).notes == "from ana"
+
+
+def test_conflicts_view_says_who_made_theirs_and_when(qtbot, registry, console_factory, today):
+    ana, ben = console_factory("ana"), console_factory("ben")
+    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "Ana Steward")
+    ana.sync()
+    ben.sync()
+    edited = ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "Ana Steward")
+    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "Ben")
+    ana.sync()
+    assert ben.sync().conflicts == 1
+
+    ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="Ben", today=lambda: today)
+    view = ConflictsView(ctx)
+    qtbot.addWidget(view)
+    view.refresh()
+    origin = view.detail.findChild(QLabel, "theirOrigin")
+    assert origin is not None
+    when = edited.modified_at.replace("T", " ")[:16]
+    assert origin.text() == f"Theirs: changed by Ana Steward on {when} UTC."
 
 
 def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(

@@ -129,8 +129,8 @@ def test_keyboard_only_editing_sign_off_and_history(qtbot, demo_ctx):
     assert {"Status", "Owner", "Due date", "Evidence", "Signed off by"} <= set(fields)
     row = fields.index("Status")
     assert (view.history.item(row, 3).text(), view.history.item(row, 4).text()) == (
-        "in_progress",
-        "done",
+        "In progress",
+        "Done",
     )
     assert view.history.item(row, 1).text() == "Test Steward"
 

@@ -214,3 +214,21 @@ def test_a_failed_task_is_logged_and_an_error_taking_its_result_opens_the_dialog
     qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
     assert reporter.dialog.what_label.text() == "What happened: KeyError: 'model-42'"
     assert "in show_result" in log_path.read_text(encoding="utf-8")
+
+
+def test_a_failed_task_nobody_handles_opens_the_dialog_and_is_logged(qtbot, window, log_path):
+    from stewardship.ui.tasks import run_task
+
+    _, reporter = window
+
+    def export_calendar(progress, cancelled):
+        raise PermissionError("the calendar file on the shared drive is read-only")
+
+    run_task(export_calendar, name="export calendar")
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    assert reporter.dialog.what_label.text() == (
+        "What happened: PermissionError: the calendar file on the shared drive is read-only"
+    )
+    text = log_path.read_text(encoding="utf-8")
+    assert "Background task export calendar failed" in text
+    assert "in export_calendar" in text

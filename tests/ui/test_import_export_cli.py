@@ -71,7 +71,15 @@ def test_export_formats_end_to_end(tmp_path, capsys):
         == 0
     )
     doc = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
-    assert len(doc["models"]) == 15 and doc["checklist_items"] == []
+    assert len(doc["models"]) == 15
+    # Every imported model got its four checklists (issue 13, item 10).
+    items = doc["checklist_items"]
+    assert {(i["model_id"], i["checklist"]) for i in items} == {
+        (m["id"], c)
+        for m in doc["models"]
+        for c in ("weight_retention", "post_deployment_report", "user_migration", "availability")
+    }
+    records = 15 + len(items)
     assert (
         main(
             [
@@ -95,7 +103,9 @@ def test_export_formats_end_to_end(tmp_path, capsys):
     )
     assert (tmp_path / "d.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("wrote 15 records to ") and out[1].startswith("wrote 15 models to ")
+    assert out[0].startswith(f"wrote {records} records to ") and out[1].startswith(
+        "wrote 15 models to "
+    )
 
 
 def test_export_usage_errors_exit_2(tmp_path, capsys):

@@ -139,7 +139,7 @@ def test_retirement_is_refused_while_required_items_are_open(ctx):
     with pytest.raises(RetirementGateError) as caught:
         models.save(model.replace(state="retired", retired_on=date(2026, 12, 31)))
     assert len(caught.value.open_items) == 19, "the report write-up is not a gate"
-    assert "Weight retention: Restore test done (todo)" in str(caught.value)
+    assert "Weight retention: Restore test done (to do)" in str(caught.value)
     assert models.get(model.id).state == "deprecated", "nothing was saved"
 
     service = ChecklistService(ctx.store, ctx.who)

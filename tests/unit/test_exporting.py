@@ -15,6 +15,7 @@ from stewardship.services import exporting
 from stewardship.services.exporting import atomic_write, export
 from stewardship.services.import_csv import SCHEDULE_COLUMNS
 from stewardship.services.importing import import_file
+from stewardship.store import Store
 
 LONG_NOTES = (
     "Weights kept in two regions; the interview is booked, the report due after."
@@ -127,6 +128,44 @@ def test_ics_uids_are_stable_across_exports_and_edits(filled, tmp_path):
     assert b[uid].decoded("DTSTART") == date(2027, 1, 10)
     export(filled, "ics", third := tmp_path / "3.ics")
     assert third.read_bytes() == second.read_bytes(), "an unchanged store exports the same bytes"
+
+
+def test_ics_sequence_grows_with_every_change_and_agrees_across_laptops(filled, tmp_path):
+    """Calendars replace an imported event only for a higher SEQUENCE (issue 13, 14)."""
+    first, second, third = tmp_path / "1.ics", tmp_path / "2.ics", tmp_path / "3.ics"
+    kestrel = filled.list(Model, "slug = 'kestrel-1'")[0]
+    retire = f"{kestrel.id}-retirement@stewardship-console"
+    item = filled.list(ChecklistItem, "template_key = 'weights.copy'")[0]
+    due = f"{item.id}-due@stewardship-console"
+    export(filled, "ics", first)
+    a = events(first)
+    for event in a.values():
+        assert int(event["SEQUENCE"]) > 0
+        assert event.decoded("LAST-MODIFIED") == event.decoded("DTSTAMP")
+    # An edit (never synced: version stays 0) still raises the retirement's SEQUENCE.
+    moved = kestrel.replace(retirement_on=date(2027, 1, 10), modified_at="2030-01-01T00:00:00Z")
+    filled.save(moved, "ana", stamp=False)
+    export(filled, "ics", second)
+    b = events(second)
+    assert int(b[retire]["SEQUENCE"]) > int(a[retire]["SEQUENCE"])
+    assert str(b[retire]["LAST-MODIFIED"].to_ical().decode()) == "20300101T000000Z"
+    # Renaming the model changes its due dates' events (they carry its name): they grow too.
+    renamed = filled.get(Model, kestrel.id).replace(
+        display_name="Kestrel One", modified_at="2030-02-01T00:00:00Z"
+    )
+    filled.save(renamed, "ana", stamp=False)
+    export(filled, "ics", third)
+    c = events(third)
+    assert int(c[due]["SEQUENCE"]) > int(b[due]["SEQUENCE"])
+    # A second laptop holding the same records writes the same SEQUENCE and stamps.
+    with Store(tmp_path / "other.db") as other:
+        for record in [filled.get(Model, kestrel.id), filled.get(ChecklistItem, item.id)]:
+            other.save(record, "bo", stamp=False)
+        export(other, "ics", fourth := tmp_path / "4.ics")
+        d = events(fourth)
+    for uid in (retire, due):
+        assert str(d[uid]["SEQUENCE"]) == str(c[uid]["SEQUENCE"])
+        assert d[uid]["DTSTAMP"].to_ical() == c[uid]["DTSTAMP"].to_ical()
 
 
 def read_csv(path):

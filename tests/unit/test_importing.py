@@ -106,11 +106,11 @@ def test_an_unknown_column_is_refused(store, tmp_path):
 
 
 def test_a_missing_column_and_a_short_row_are_named(store, tmp_path):
-    header = HEADER.replace(",notes", "")
+    header = HEADER.replace(",provider", "")  # a required column (optional ones may go)
     with pytest.raises(ImportRefused) as refused:
         import_file(store, write(tmp_path / "x.csv", f"{header}\na,A,P\n"), "ana")
     text = [str(p) for p in refused.value.problems]
-    assert text[0] == "line 1: the header lacks column(s) notes"
+    assert text[0] == "line 1: the header lacks column(s) provider"
     assert text[1] == "line 2: has 3 values but the header has 11 columns"
 
 
@@ -308,3 +308,70 @@ def test_json_model_matched_by_slug_keeps_the_stored_id_for_its_records(store, t
     assert [m.id for m in store.list(Model)] == [mine.id]
     assert store.get(Model, mine.id).display_name == "Kestrel One"
     assert store.get(ChecklistItem, "c1").model_id == mine.id
+
+
+# -- issue 13: checklists for imported models, optional columns, bad encodings ---------
+def test_models_created_by_an_import_get_their_four_checklists(store, tmp_path):
+    from stewardship.domain.policy import NoticePolicy
+    from stewardship.services.dashboard import build_dashboard
+
+    import_file(store, write(tmp_path / "s.csv", SCHEDULE), "ana")
+    kestrel = store.list(Model, "slug = ?", ("kestrel-1",))[0]
+    items = store.list(ChecklistItem, "model_id = ?", (kestrel.id,))
+    assert {i.checklist for i in items} == {
+        "weight_retention",
+        "post_deployment_report",
+        "user_migration",
+        "availability",
+    }
+    row = next(
+        r
+        for r in build_dashboard(store, date(2026, 11, 28), NoticePolicy()).rows
+        if r.model.slug == "kestrel-1"
+    )
+    assert row.progress.total == len(items) > 0, "the dashboard shows the checklists"
+    before = store.count(ChecklistItem)
+    import_file(store, write(tmp_path / "s.csv", SCHEDULE), "ana")
+    assert store.count(ChecklistItem) == before, "a re-import adds no items"
+
+
+def test_only_slug_name_and_provider_columns_are_required(store, tmp_path):
+    path = write(tmp_path / "min.csv", "slug,display_name,provider\nwren-1,Wren 1,Aviary\n")
+    assert import_file(store, path, "ana").summary() == "1 added, 0 updated, 0 unchanged"
+    wren = store.list(Model, "slug = ?", ("wren-1",))[0]
+    assert (wren.state, wren.notes) == ("active", "")
+    # A later file without the notes column leaves the stored notes alone.
+    store.save(wren.replace(notes="kept"), "ana")
+    later = write(tmp_path / "later.csv", "provider,slug,display_name\nAviary,wren-1,Wren One\n")
+    assert import_file(store, later, "ana").summary() == "0 added, 1 updated, 0 unchanged"
+    wren = store.list(Model, "slug = ?", ("wren-1",))[0]
+    assert (wren.display_name, wren.notes) == ("Wren One", "kept")
+
+
+def test_a_semicolon_separated_file_is_refused_in_one_sentence(store, tmp_path):
+    text = HEADER.replace(",", ";") + "\nkestrel-9;Kestrel 9;Meridian;;active;;;;;;;\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, write(tmp_path / "excel.csv", text), "ana")
+    [problem] = refused.value.problems
+    assert problem.where == "line 1" and "separated by semicolons" in problem.reason
+    assert store.count(Model) == 0
+
+
+def test_a_lone_surrogate_in_json_is_a_line_and_field_problem(store, tmp_path, capsys):
+    from stewardship.cli import main
+
+    text = (
+        '{"models": [\n'
+        '  {"id": "m-1", "slug": "a-1", "display_name": "A", "provider": "P"},\n'
+        '  {"id": "m-2", "slug": "b-1", "display_name": "B \\ud800 x", "provider": "P"}\n'
+        "]}\n"
+    )
+    path = write(tmp_path / "half.json", text)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path, "ana")
+    [problem] = refused.value.problems
+    assert problem.where == "line 3, models[1].display_name"
+    assert "surrogate" in problem.reason
+    assert main(["import", str(path), "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "line 3, models[1].display_name" in err and "Traceback" not in err

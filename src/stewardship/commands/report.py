@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         model = ModelService(ctx.store, ctx.who).by_slug(args.model)
         if model is None or model.deleted:
             raise CommandError(f"no model with slug '{args.model}' in {ctx.data_dir}")
-        doc = build_document(ctx.store, ctx.data_dir, model, ctx.today())
+        doc = build_document(ctx.store, ctx.data_dir, model, ctx.today(), ctx.who)
         try:
             if args.format == "pdf":
                 _ensure_gui_application()

@@ -60,7 +60,19 @@ class ReportStatus(StrEnum):
     FINAL = "final"
 
 
+#: Stored words a person spells differently (a status, or part of a field name).
+_WORDS = {"todo": "to do", "url": "URL", "sha256": "SHA-256", "id": "ID", "api": "API"}
+
+
 def label(value: str) -> str:
-    """A stored enum value as a person reads it: ``in_progress`` -> ``In progress``."""
-    text = str(value).replace("_", " ")
+    """A stored enum value or field name as a person reads it: ``in_progress`` ->
+    ``In progress``, ``todo`` -> ``To do``, ``evidence_url`` -> ``Evidence URL``."""
+    text = " ".join(_WORDS.get(word, word) for word in str(value).split("_"))
     return text[:1].upper() + text[1:]
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 model``, ``2 models``: ``noun`` is the plural (``models``, ``calendar events``)."""
+    if count == 1 and noun.endswith("s"):
+        noun = noun[:-1]
+    return f"{count} {noun}"

@@ -15,7 +15,7 @@ from ..domain.policy import NoticePolicy, assess_notice
 from ..domain.progress import Progress as ChecklistProgress
 from ..store import Store
 from ..store.queries_checklists import overdue_by_model, totals_by_model
-from .model_summary import ModelSummary, summary_rows
+from .model_summary import ModelSummary, name_replacements, summary_rows
 
 #: Retired models stay on the dashboard this long after their retirement.
 RECENT_DAYS = 90
@@ -121,6 +121,7 @@ def build_dashboard(store: Store, today: date, policy: NoticePolicy) -> Dashboar
                 ),
             )
         )
+    name_replacements([r.model for r in rows], {row[1]: row[2] for row in stored})
     rows.sort(key=lambda r: (r.retirement or date.max, r.model.display_name.lower()))
     return Dashboard(
         today=today,

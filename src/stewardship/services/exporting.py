@@ -2,7 +2,8 @@
 
 Every file is written to a temporary file beside the target and moved into
 place with ``os.replace``, so a killed or cancelled export never leaves a
-half-written file behind (and never damages an older copy of it).
+half-written file behind (and never damages an older copy of it). The file gets
+the user's normal permissions (``services/files.py``), not the temporary file's 0600.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 from ..domain.record_base import export_sections
 from ..domain.records import ChecklistItem, Model, PreferenceRequest, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
+from ..domain.vocabulary import plural
 from ..store import Store
+from .files import publish
 from .ics import build_calendar
 from .import_csv import SCHEDULE_COLUMNS
 from .import_json import FORMAT_NAME, FORMAT_VERSION
@@ -41,7 +44,7 @@ class ExportResult:
     what: str
 
     def summary(self) -> str:
-        return f"wrote {self.records} {self.what} to {self.path}"
+        return f"wrote {plural(self.records, self.what)} to {self.path}"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -53,7 +56,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        publish(Path(temp), path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -5,13 +5,24 @@ CRLF line ends, lines folded at 75 octets without splitting a UTF-8
 character, TEXT values escaped (backslash, semicolon, comma, newline),
 all-day events (``VALUE=DATE``), and UIDs derived from record ids so that a
 calendar re-importing the file updates its events instead of duplicating
-them. ``DTSTAMP`` and ``LAST-MODIFIED`` are the record's last change, so an
-unchanged store exports byte for byte the same file.
+them. ``DTSTAMP`` and ``LAST-MODIFIED`` are the last change of the records an
+event is drawn from (a due date's item and its model), so an unchanged store
+exports byte for byte the same file.
+
+``SEQUENCE`` must grow whenever an event changes, or a calendar keeps the copy
+it imported first. It is that same last change, in seconds since 2020-01-01
+UTC: it grows with every edit, made here or pulled from the registry, and two
+laptops holding the same records write the same number (``modified_at``
+travels with the record). The registry's ``version`` would not do: an edit
+not yet pushed keeps the old one, and a console that never syncs has 0
+forever. The one case it cannot order is an edit made on a laptop whose clock
+runs behind the one that made the previous edit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ..domain.lifecycle import RETIRED_STATES
@@ -46,24 +57,53 @@ def fold(line: str) -> str:
     return "\r\n".join(parts)
 
 
-def _stamp(modified_at: str, fallback: datetime) -> str:
+_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _moment(modified_at: str, fallback: datetime) -> datetime:
     try:
         moment = datetime.fromisoformat(modified_at.replace("Z", "+00:00"))
     except ValueError:
         moment = fallback
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """When an event last changed: the latest change of the records it is drawn from."""
+
+    moment: datetime
+
+    @classmethod
+    def of(cls, fallback: datetime, *modified_at: str) -> Stamp:
+        return cls(max(_moment(m, fallback) for m in modified_at))
+
+    @property
+    def text(self) -> str:
+        return self.moment.strftime("%Y%m%dT%H%M%SZ")
+
+    @property
+    def sequence(self) -> int:
+        return max(0, int((self.moment - _SEQUENCE_EPOCH).total_seconds()))
 
 
 def _event(
-    uid: str, day: date, summary: str, description: str, status: str, category: str, stamp: str
+    uid: str,
+    day: date,
+    summary: str,
+    description: str,
+    status: str,
+    category: str,
+    stamp: Stamp,
 ) -> list[str]:
     return [
         "BEGIN:VEVENT",
         f"UID:{uid}",
-        f"DTSTAMP:{stamp}",
-        f"LAST-MODIFIED:{stamp}",
+        f"DTSTAMP:{stamp.text}",
+        f"LAST-MODIFIED:{stamp.text}",
+        f"SEQUENCE:{stamp.sequence}",
         f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
         f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).strftime('%Y%m%d')}",
         f"SUMMARY:{escape_text(summary)}",
@@ -75,7 +115,7 @@ def _event(
     ]
 
 
-def _retirement(model: Model, stamp: str) -> tuple[date, list[str]] | None:
+def _retirement(model: Model, stamp: Stamp) -> tuple[date, list[str]] | None:
     retired = model.lifecycle in RETIRED_STATES
     day = (model.retired_on if retired else None) or model.retirement_on
     tentative = day is None and model.retirement_not_before is not None
@@ -103,7 +143,7 @@ def _retirement(model: Model, stamp: str) -> tuple[date, list[str]] | None:
     )
 
 
-def _due(item: ChecklistItem, model: Model, stamp: str) -> tuple[date, list[str]] | None:
+def _due(item: ChecklistItem, model: Model, stamp: Stamp) -> tuple[date, list[str]] | None:
     if item.due_date is None:
         return None
     lines = [
@@ -133,12 +173,14 @@ def build_calendar(store: Store, *, now: Callable[[], datetime] | None = None) -
     models = {m.id: m for m in store.list(Model)}
     events: list[tuple[date, str, list[str]]] = []
     for model in models.values():
-        found = _retirement(model, _stamp(model.modified_at, fallback))
+        found = _retirement(model, Stamp.of(fallback, model.modified_at))
         if found:
             events.append((found[0], found[1][1], found[1]))
     for item in store.list(ChecklistItem):
         owner = models.get(item.model_id)
-        found = _due(item, owner, _stamp(item.modified_at, fallback)) if owner else None
+        # The event shows the model's name too: a renamed model changes its due dates' events.
+        stamp = Stamp.of(fallback, item.modified_at, owner.modified_at) if owner else None
+        found = _due(item, owner, stamp) if owner and stamp else None
         if found:
             events.append((found[0], found[1][1], found[1]))
     events.sort(key=lambda e: (e[0], e[1]))

@@ -1,8 +1,10 @@
 """Reading a CSV of model schedules (README, "Import and export") into checked rows.
 
-The header must hold every schedule column, in any order; the bundled public
-schedules add ``source_url`` and ``source_read_on``, which are folded into the
-model's notes. Any other column is an error. Nothing here touches the store.
+The header must hold ``slug``, ``display_name`` and ``provider``; the other
+schedule columns are optional, in any order (a missing one leaves a stored
+model's value alone). The bundled public schedules add ``source_url`` and
+``source_read_on``, which are folded into the model's notes. Any other column
+is an error. Nothing here touches the store.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class ScheduleRow:
 
     line: int
     values: dict[str, str]
+    #: The schedule columns the file has (the others are left as they are).
+    columns: frozenset[str] = frozenset(SCHEDULE_COLUMNS)
 
     def where(self, column: str | None = None) -> str:
         return f"line {self.line}, column {column}" if column else f"line {self.line}"
@@ -77,10 +81,16 @@ def _check_header(header: list[str]) -> list[FileProblem]:
                 )
             )
         seen.add(name)
-    missing = [c for c in SCHEDULE_COLUMNS if c not in seen]
+    missing = [c for c in REQUIRED_VALUES if c not in seen]
     if missing:
         problems.append(FileProblem("line 1", "the header lacks column(s) " + ", ".join(missing)))
     return problems
+
+
+def _separated_by_semicolons(header: list[str]) -> bool:
+    """A header read as one or a few cells that hold our column names between semicolons."""
+    names = [name.strip() for cell in header for name in cell.split(";")]
+    return any(";" in cell for cell in header) and len(set(names) & set(SCHEDULE_COLUMNS)) >= 2
 
 
 def _check_values(row: ScheduleRow, raw: dict[str, str]) -> list[FileProblem]:
@@ -122,7 +132,19 @@ def read_schedule_csv(text: str) -> tuple[list[ScheduleRow], list[FileProblem]]:
                 "line 1", "the file is empty; expected the header " + ",".join(SCHEDULE_COLUMNS)
             )
         ]
+    if _separated_by_semicolons(header):
+        return [], [
+            FileProblem(
+                "line 1",
+                "the values are separated by semicolons; save the file as CSV with commas"
+                " (in Excel: CSV UTF-8 (Comma delimited))",
+            )
+        ]
     problems.extend(_check_header(header))
+    present = set(header) & set(SCHEDULE_COLUMNS)
+    if set(header) & set(SOURCE_COLUMNS):
+        present.add("notes")  # the source is folded into the notes
+    columns = frozenset(present)
     start = reader.line_num + 1
     while True:
         try:
@@ -152,5 +174,5 @@ def read_schedule_csv(text: str) -> tuple[list[ScheduleRow], list[FileProblem]]:
         values["notes"] = _with_source(
             raw.get("notes", ""), raw.get("source_url", ""), raw.get("source_read_on", "")
         )
-        rows.append(ScheduleRow(line, values))
+        rows.append(ScheduleRow(line, values, columns))
     return rows, problems

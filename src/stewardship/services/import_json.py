@@ -7,6 +7,7 @@ column for text that is not JSON at all. Nothing here touches the store.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,48 @@ def _read_item(
     return item
 
 
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _surrogate_paths(value: object, path: str) -> list[str]:
+    """Where, in document order, a text holds half of a UTF-16 pair (``\\ud800``)."""
+    if isinstance(value, str):
+        return [path] if _has_surrogate(value) else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _has_surrogate(str(key)):
+                found.append(where)
+            found += _surrogate_paths(item, where)
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _surrogate_paths(item, f"{path}[{i}]")]
+    return []
+
+
+def _lone_surrogates(doc: object, text: str) -> list[FileProblem]:
+    """JSON allows ``\\ud800`` alone, but it is no character: no store can keep it."""
+    paths = _surrogate_paths(doc, "")
+    if not paths:
+        return []
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _LONE_SURROGATE.finditer(text)]
+    reason = (
+        "holds half of a UTF-16 surrogate pair (an escape like \\ud800 alone), which is"
+        " not a character; fix or remove it"
+    )
+    if len(lines) != len(paths):
+        return [FileProblem(p, reason) for p in paths]
+    return [FileProblem(f"line {n}, {p}", reason) for n, p in zip(lines, paths, strict=True)]
+
+
 def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
     """The records of an export document, referred-to types first, and every problem in them."""
     try:
@@ -90,6 +133,9 @@ def read_export_json(text: str) -> tuple[list[FileRecord], list[FileProblem]]:
         return [], [
             FileProblem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
         ]
+    surrogates = _lone_surrogates(doc, text)
+    if surrogates:
+        return [], surrogates
     sections = export_sections()
     if not isinstance(doc, dict):
         return [], [

@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.errors import ValidationError
-from ..domain.lifecycle import check_transition
+from ..domain.lifecycle import LifecycleState, check_transition
 from ..domain.records import RECORD_TYPES, ChecklistItem, Model, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import ConstraintError, Store
 from ..store.audit import diff_records
 from ..store.queries_checklists import item_slots
+from .checklists import ChecklistService
 from .file_problems import FileProblem, ImportRefused
-from .import_csv import REQUIRED_VALUES, SCHEDULE_COLUMNS, ScheduleRow, read_schedule_csv
+from .import_csv import REQUIRED_VALUES, ScheduleRow, read_schedule_csv
 from .import_json import FileRecord, build_record, read_export_json
+
+_STATES = {s.value for s in LifecycleState}
 
 
 @dataclass
@@ -50,6 +53,8 @@ class _Plan:
         self.writes: list[_Write] = []
         self.problems: list[FileProblem] = []
         self.result = ImportResult()
+        #: Models whose checklist items the file carries (a JSON export): copied as they are.
+        self.models_with_items: set[str] = set()
 
     def change(self, old: Record | None, new: Record, where: str, *, keep_stamp: bool) -> None:
         if old is not None and not diff_records(old, new):
@@ -58,8 +63,8 @@ class _Plan:
         self.writes.append(_Write(new, where, old is None, keep_stamp and old is None))
 
     def transition(self, old: Model | None, new: Model, where: str) -> None:
-        if old is None or old.state == new.state:
-            return
+        if old is None or old.state == new.state or new.state not in _STATES:
+            return  # an unknown state is already reported, once, by the record's own checks
         try:
             check_transition(old.state, new.state)
         except ValidationError as exc:
@@ -100,7 +105,7 @@ def _csv_model(row: ScheduleRow, old: Model | None, plan: _Plan) -> Model:
     assert isinstance(parsed, Model)
     if old is None:
         return parsed
-    return old.replace(deleted=False, **{c: getattr(parsed, c) for c in SCHEDULE_COLUMNS})
+    return old.replace(deleted=False, **{c: getattr(parsed, c) for c in row.columns})
 
 
 def _plan_csv(store: Store, text: str) -> _Plan:
@@ -192,6 +197,7 @@ def _plan_json(store: Store, text: str) -> _Plan:
         if record is None:
             continue
         if isinstance(record, ChecklistItem):
+            plan.models_with_items.add(record.model_id)
             holder = slots.setdefault((record.model_id, record.template_key), record.id)
             if holder != record.id:
                 plan.problems.append(
@@ -251,19 +257,28 @@ def import_bytes(
     what = f"Importing {name}"
     progress(what, 0, total)
     note = f"imported from {name}"
+    new_models: list[Model] = []
     with store.transaction():
         for done, write in enumerate(plan.writes, start=1):
             if cancelled():
                 raise Cancelled(f"import of {name} cancelled; nothing was imported")
             try:
-                store.save(write.record, who, note=note, stamp=not write.keep_stamp)
+                saved = store.save(write.record, who, note=note, stamp=not write.keep_stamp)
             except (ConstraintError, ValidationError) as exc:
                 raise ImportRefused(name, [FileProblem(write.where, str(exc))]) from exc
             if write.is_new:
                 plan.result.added += 1
+                if isinstance(saved, Model):
+                    new_models.append(saved)
             else:
                 plan.result.updated += 1
             progress(what, done, total)
+        # A new model gets its four checklists, as one made in the window does. A model
+        # whose items the file carries (a JSON export) is copied as it is.
+        checklists = ChecklistService(store, who)
+        for model in new_models:
+            if not model.deleted and model.id not in plan.models_with_items:
+                checklists.ensure(model)
     return plan.result
 
 

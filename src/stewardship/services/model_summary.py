@@ -36,6 +36,7 @@ class ModelSummary:
         "lifecycle",
         "provider",
         "replacement",
+        "replacement_name",
         "retired_on",
         "retirement_not_before",
         "retirement_on",
@@ -58,6 +59,8 @@ class ModelSummary:
         ) = row
         self.slug, self.display_name, self.family = slug or "", name or "", family or ""
         self.provider, self.replacement = provider or "", replacement or ""
+        #: The replacement as lists show it: its display name, or the slug as typed.
+        self.replacement_name = self.replacement
         self.lifecycle: LifecycleState = _STATES.get(state) or LifecycleState(state)
         self.deprecation_announced_on = _day(announced)
         self.retirement_not_before = _day(not_before)
@@ -78,6 +81,15 @@ def summary_rows(store: Store, order_by: str | None = None) -> list[tuple]:
     return model_rows(store, SUMMARY_COLUMNS, order_by)
 
 
+def name_replacements(summaries: list[ModelSummary], names: dict[str, str]) -> None:
+    """Show each replacement by its model's name (``names``: slug -> display name)."""
+    for summary in summaries:
+        if summary.replacement:
+            summary.replacement_name = names.get(summary.replacement) or summary.replacement
+
+
 def model_summaries(store: Store) -> list[ModelSummary]:
     """Every live model by name, as lists and pickers show them (open one with ``store.get``)."""
-    return [ModelSummary(row) for row in summary_rows(store, "display_name COLLATE NOCASE")]
+    found = [ModelSummary(row) for row in summary_rows(store, "display_name COLLATE NOCASE")]
+    name_replacements(found, {m.slug: m.display_name for m in found})
+    return found

@@ -23,6 +23,8 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--data-dir``, else ``STEWARDSHIP_DATA_DIR``, else the platform's user data folder."""
+    if explicit is not None and not str(explicit).strip():
+        raise DataDirError("the data folder named is empty; name a folder")
     chosen = explicit or os.environ.get(ENV_DATA_DIR) or default_data_dir()
     return Path(chosen).expanduser()
 

@@ -9,12 +9,12 @@ their table.
 from __future__ import annotations
 
 import html
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .. import __version__
 from ..domain.edits import REPORT_SECTIONS
 from ..domain.lifecycle import LifecycleState
 from ..domain.records import (
@@ -28,7 +28,9 @@ from ..domain.records import (
 )
 from ..store import Store
 from ..store.queries_checklists import status_counts
+from .files import publish
 from .interviews import transcript_is_present
+from .reports import report_status_text
 
 FORMATS = ("md", "html", "pdf")
 NOT_WRITTEN = "Not written yet."
@@ -83,6 +85,9 @@ class ReportDocument:
     retention: Retention
     interviews: list[InterviewLine] = field(default_factory=list)
     requests: list[PreferenceRequest] = field(default_factory=list)
+    report_started: bool = True
+    author: str = ""
+    replacement_name: str = ""
 
     @property
     def title(self) -> str:
@@ -105,17 +110,50 @@ class ReportDocument:
             ("Deprecation announced", _d(m.deprecation_announced_on)),
             ("Retirement", retirement),
             ("Retired on", _d(m.retired_on)),
-            ("Replacement", m.replacement or "none recommended"),
+            ("Replacement", self._replacement()),
             ("Retention status", self.retention.text),
-            ("Report status", label(self.report.status)),
+            ("Report status", self.status_text),
             ("Reviewers", self.report.reviewers or "none named"),
-            ("Generated", self.generated_on.isoformat()),
+            ("Generated", f"{self.generated_on.isoformat()} by {self.generator}"),
         ]
         return rows
+
+    def _replacement(self) -> str:
+        slug = self.model.replacement
+        if not slug:
+            return "none recommended"
+        return f"{self.replacement_name} ({slug})" if self.replacement_name else slug
+
+    @property
+    def started(self) -> bool:
+        """False when the model has no report yet (the document shows an empty one)."""
+        return self.report_started
+
+    @property
+    def status_text(self) -> str:
+        """The report's status as the window's report list shows it."""
+        return report_status_text(self.report if self.started else None)
+
+    @property
+    def generator(self) -> str:
+        return f"Stewardship Console {__version__}"
+
+    @property
+    def subject(self) -> str:
+        """One line for the PDF's subject metadata."""
+        m = self.model
+        return f"Post-deployment report on {m.display_name} ({m.slug}) by {m.provider}"
 
 
 def _d(value: date | None) -> str:
     return value.isoformat() if value else "not set"
+
+
+def _model_name(store: Store, slug: str) -> str:
+    if not slug:
+        return ""
+    found = store.list(Model, "slug = ?", (slug,))
+    return found[0].display_name if found else ""
 
 
 def retention_status(store: Store, model_id: str) -> Retention:
@@ -129,8 +167,10 @@ def retention_status(store: Store, model_id: str) -> Retention:
     return Retention(done=done, total=total, not_applicable=not_applicable)
 
 
-def build_document(store: Store, data_dir: Path, model: Model, today: date) -> ReportDocument:
-    """Everything the report shows about ``model``, read in one go."""
+def build_document(
+    store: Store, data_dir: Path, model: Model, today: date, author: str = ""
+) -> ReportDocument:
+    """Everything the report shows about ``model``, read in one go; ``author`` writes it."""
     reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
     # Same day: in the order logged here (rowid), so every store shows one order, not the ids'.
     interviews = store.list(Interview, "model_id = ?", (model.id,), order_by="held_on, rowid")
@@ -147,15 +187,20 @@ def build_document(store: Store, data_dir: Path, model: Model, today: date) -> R
             for i in interviews
         ],
         requests=requests,
+        report_started=bool(reports),
+        author=author,
+        replacement_name=_model_name(store, model.replacement),
     )
 
 
-def document_for(store: Store, data_dir: Path, model_id: str, today: date) -> ReportDocument:
+def document_for(
+    store: Store, data_dir: Path, model_id: str, today: date, author: str = ""
+) -> ReportDocument:
     """:func:`build_document` for the model with ``model_id``; ValueError if it is gone."""
     model = store.get(Model, model_id)
     if model is None:
         raise ValueError("the model is no longer in this store")
-    return build_document(store, data_dir, model, today)
+    return build_document(store, data_dir, model, today, author)
 
 
 # -- Markdown ------------------------------------------------------------
@@ -187,8 +232,6 @@ def _request_cells(r: PreferenceRequest) -> list[str]:
 REQUEST_HEADINGS = ["Received", "From", "Category", "Request", "Cost", "Status", "Response"]
 #: The HTML (and so the PDF) puts the category under the source, to leave room for the words.
 HTML_HEADINGS = ["Received", "From, category", "Request", "Cost", "Status", "Response"]
-HTML_WIDTHS = [16, 17, 28, 8, 12, 19]
-_SMALL = 'style="font-size: 9pt"'
 
 
 def render_markdown(doc: ReportDocument) -> str:
@@ -215,15 +258,22 @@ def render_markdown(doc: ReportDocument) -> str:
 
 
 # -- HTML ----------------------------------------------------------------
+# Tables take the full width and size their columns to their content; dates
+# and digests never wrap (a digest is one monospaced word on its own line).
+_SCREEN_CSS = "body { max-width: 60em; margin: 2em auto; }"
 _CSS = """
-body { font-family: sans-serif; color: #1c2733; max-width: 60em; margin: 2em auto; }
+body { font-family: sans-serif; color: #1c2733; }
 h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 1.4em; }
-table { border-collapse: collapse; }
+table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #c5cdd6; padding: 4px 6px; vertical-align: top; text-align: left; }
-table.meta th { background: #eef1f4; width: 12em; }
-code { font-family: monospace; font-size: 9pt; }
+table.meta th { background: #eef1f4; white-space: nowrap; }
+table.requests th, table.requests td { font-size: 9pt; }
+code { font-family: monospace; font-size: 9pt; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 p.empty { color: #5f6b7a; font-style: italic; }
 """
+_TABLE = 'border="1" cellspacing="0" cellpadding="4" width="100%"'
+_NOWRAP = 'class="nowrap" nowrap'
 
 
 def _e(text: str) -> str:
@@ -239,45 +289,54 @@ def _paragraphs(text: str) -> str:
     )
 
 
-def render_html(doc: ReportDocument) -> str:
-    table = 'border="1" cellspacing="0" cellpadding="4"'
+def _interview_item(line: InterviewLine) -> str:
+    sha = line.interview.transcript_sha256
+    if not sha:
+        return f"<li>{_e(line.text)}: no transcript</li>"
+    where = "" if line.present else " (file not in this data folder)"
+    return f"<li>{_e(line.text)}: transcript SHA-256{where}<br><code>{_e(sha)}</code></li>"
+
+
+def _requests_table(doc: ReportDocument) -> list[str]:
+    parts = [f'<table class="requests" {_TABLE}>', "<thead><tr>"]
+    parts += [f"<th>{_e(h)}</th>" for h in HTML_HEADINGS]
+    parts.append("</tr></thead>")
+    for r in doc.requests:
+        received, source, category, words, cost, status, response = _request_cells(r)
+        parts.append(
+            "<tr>"
+            f"<td {_NOWRAP}>{_e(received)}</td>"
+            f"<td>{_e(source)}<br>{_e(category)}</td>"
+            f"<td>{_e(words)}</td><td>{_e(cost)}</td><td>{_e(status)}</td>"
+            f"<td>{_e(response)}</td>"
+            "</tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def render_html(doc: ReportDocument, *, for_print: bool = False) -> str:
+    """The report as one HTML page; ``for_print`` leaves the page's margins to the printer."""
+    css = _CSS if for_print else _SCREEN_CSS + _CSS
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(doc.title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{css}</style></head><body>",
         f"<h1>{_e(doc.title)}</h1>",
-        f'<table class="meta" {table}>',
+        f'<table class="meta" {_TABLE}>',
     ]
-    parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in doc.header()]
+    parts += [f"<tr><th {_NOWRAP}>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in doc.header()]
     parts += ["</table>", "<h2>Interviews</h2>"]
     if doc.interviews:
-        parts.append("<ul>")
-        parts += [
-            f"<li>{_e(line.text)}: transcript SHA-256 <code>{_e(line.digest_text)}</code></li>"
-            for line in doc.interviews
-        ]
-        parts.append("</ul>")
+        parts += ["<ul>", *map(_interview_item, doc.interviews), "</ul>"]
     else:
         parts.append('<p class="empty">No interviews recorded.</p>')
     for name, heading in REPORT_SECTIONS:
         parts += [f'<h2 id="{name}">{_e(heading)}</h2>', _paragraphs(getattr(doc.report, name))]
     parts.append("<h2>Preference requests</h2>")
     if doc.requests:
-        parts.append(f'<table class="requests" {table} width="100%">')
-        parts.append(
-            "<tr>"
-            + "".join(
-                f'<th width="{w}%" {_SMALL}>{h}</th>'
-                for h, w in zip(HTML_HEADINGS, HTML_WIDTHS, strict=True)
-            )
-            + "</tr>"
-        )
-        for r in doc.requests:
-            received, source, category, *rest = _request_cells(r)
-            cells = [_e(received), f"{_e(source)}<br>{_e(category)}", *map(_e, rest)]
-            parts.append("<tr>" + "".join(f"<td {_SMALL}>{c}</td>" for c in cells) + "</tr>")
-        parts.append("</table>")
+        parts += _requests_table(doc)
     else:
         parts.append('<p class="empty">No preference requests recorded.</p>')
     parts.append("</body></html>")
@@ -312,7 +371,7 @@ def write_text_report(doc: ReportDocument, fmt: str, target: Path) -> Path:
     try:
         with tmp.open("x", encoding="utf-8", newline="\n") as out:
             out.write(content)
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target

@@ -11,6 +11,13 @@ from ..domain.records import Report, ReportStatus, label
 from .model_records import ModelRecordService
 from .model_summary import ModelSummary, model_summaries
 
+NOT_STARTED = "Not started"
+
+
+def report_status_text(report: Report | None) -> str:
+    """A report's status for stewards: the same words in the window, the CLI and the files."""
+    return NOT_STARTED if report is None else label(report.status)
+
 
 @dataclass(frozen=True)
 class ReportListRow:
@@ -21,9 +28,7 @@ class ReportListRow:
 
     @property
     def status_text(self) -> str:
-        if self.report is None:
-            return "not started"
-        return label(self.report.status)
+        return report_status_text(self.report)
 
 
 class ReportService(ModelRecordService[Report]):

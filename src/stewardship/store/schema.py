@@ -305,7 +305,15 @@ def _v6_pending_batch_tops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sync_pending_batch ADD COLUMN tops TEXT")
 
 
-def _v7_newer_fields(db: sqlite_utils.Database) -> None:
+def _v7_conflict_authors(db: sqlite_utils.Database) -> None:
+    # Who made the registry's side of a conflict, and when: the Conflicts view says so.
+    columns = {c.name for c in db.table("sync_conflicts").columns}
+    for name in ("their_by", "their_at"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE sync_conflicts ADD COLUMN {name} TEXT")
+
+
+def _v8_newer_fields(db: sqlite_utils.Database) -> None:
     # Fields of a synced record that this console's record types do not declare
     # (a newer console's): kept as the registry sent them, sent back unchanged
     # with every push of the record (docs/registry-protocol.md, forward compatibility).
@@ -322,7 +330,8 @@ MIGRATIONS: list[Migration] = [
     _v4_checklist_progress_index,
     _v5_checklist_totals,
     _v6_pending_batch_tops,
-    _v7_newer_fields,
+    _v7_conflict_authors,
+    _v8_newer_fields,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

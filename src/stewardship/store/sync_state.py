@@ -48,6 +48,8 @@ class StoredConflict:
     their_version: int
     detail: str
     created_at: str
+    their_by: str = ""  # who made the registry's value (its record's modified_by)
+    their_at: str = ""  # and when (its modified_at)
 
 
 def _type_rank(column: str) -> str:
@@ -303,10 +305,13 @@ class SyncState:
         theirs: Any = None,
         their_version: int = 0,
         detail: str = "",
+        their_by: str = "",
+        their_at: str = "",
     ) -> None:
         self.conn.execute(
             "INSERT INTO sync_conflicts (record_type, record_id, kind, field, base, mine, theirs,"
-            " their_version, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " their_version, detail, created_at, their_by, their_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record_type,
                 record_id,
@@ -318,6 +323,8 @@ class SyncState:
                 their_version,
                 detail,
                 utc_now(),
+                their_by,
+                their_at,
             ),
         )
 
@@ -339,7 +346,7 @@ class SyncState:
     def conflicts(self) -> list[StoredConflict]:
         cur = self.conn.execute(
             "SELECT id, record_type, record_id, kind, field, base, mine, theirs, their_version,"
-            " detail, created_at FROM sync_conflicts ORDER BY id"
+            " detail, created_at, their_by, their_at FROM sync_conflicts ORDER BY id"
         )
         return [
             StoredConflict(
@@ -354,6 +361,8 @@ class SyncState:
                 int(r[8] or 0),
                 r[9] or "",
                 r[10],
+                r[11] or "",
+                r[12] or "",
             )
             for r in cur
         ]

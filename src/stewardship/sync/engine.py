@@ -443,6 +443,8 @@ class SyncEngine:
                 mine=c.mine,
                 theirs=c.theirs,
                 their_version=theirs.version,
+                their_by=theirs.modified_by,
+                their_at=theirs.modified_at,
             )
         if result.conflicts:
             summary.conflicts += 1

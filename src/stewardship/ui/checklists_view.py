@@ -39,6 +39,13 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
 HISTORY_COLUMNS = ["When", "Who", "Field", "Old", "New", "Note"]
 
 
+def _history_value(field: str, value: str | None) -> str:
+    """An audited value as the editor shows it: a status reads "To do", not ``todo``."""
+    if not value:
+        return ""
+    return label(value) if field in ChecklistItem.ENUMS else value
+
+
 def _status_text(item: ChecklistItem) -> str:
     text = STATUS_LABELS[ItemStatus(item.status)]
     return text + " · signed off" if item.signed_off else text
@@ -290,8 +297,8 @@ class ChecklistsView(QWidget):
                 (row["at"] or "").replace("T", " ").replace("Z", ""),
                 row["who"],
                 field,
-                row["old"] or "",
-                row["new"] or "",
+                _history_value(row["field"], row["old"]),
+                _history_value(row["field"], row["new"]),
                 row["note"] or "",
             ]
             for c, value in enumerate(values):

@@ -89,6 +89,27 @@ class FieldChoice:
         return self.edit.text()
 
 
+def _when(stamp: str) -> str:
+    """``2026-11-28T10:05:00Z`` as ``2026-11-28 10:05 UTC``."""
+    if not stamp:
+        return ""
+    text = stamp.replace("T", " ").removesuffix("Z")
+    return f"{text[:16]} UTC" if stamp.endswith("Z") else text[:16]
+
+
+def their_origin(fields: list[StoredConflict]) -> str:
+    """Who made the values under "Theirs", and when (the registry's record says)."""
+    latest = max(fields, key=lambda c: c.their_at)
+    who, when = latest.their_by, _when(latest.their_at)
+    if who and when:
+        return f"Theirs: changed by {who} on {when}."
+    if who:
+        return f"Theirs: changed by {who}."
+    if when:
+        return f"Theirs: changed on {when}."
+    return "Theirs: the registry's copy (who changed it was not recorded)."
+
+
 class ConflictsView(QWidget):
     resolved = Signal()
 
@@ -113,8 +134,10 @@ class ConflictsView(QWidget):
             "No conflicts. Edits made elsewhere merged cleanly, or nothing has been synced yet."
         )
         self.empty.setProperty("role", "hint")
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("conflictsEmpty")
 
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(panel(scrolling(self.detail)))
         splitter.setSizes([240, 840])
@@ -131,6 +154,11 @@ class ConflictsView(QWidget):
         )
         layout.addWidget(self.empty)
         layout.addWidget(splitter, 1)
+        # With nothing to decide the list and the detail would be two blank panes:
+        # the sentence above says so instead (refresh() shows them when there is).
+        self.filler = QWidget()
+        layout.addWidget(self.filler, 1)
+        splitter.setVisible(False)
 
     def refresh(self) -> None:
         current = self.list.currentRow()
@@ -142,6 +170,8 @@ class ConflictsView(QWidget):
             text += f"{n} field{'s' if n != 1 else ''}" if n else "refused by the registry"
             self.list.addItem(QListWidgetItem(text))
         self.empty.setVisible(not self.groups)
+        self.splitter.setVisible(bool(self.groups))
+        self.filler.setVisible(not self.groups)
         if self.groups:
             self.list.setCurrentRow(min(max(current, 0), len(self.groups) - 1))
         else:
@@ -181,6 +211,10 @@ class ConflictsView(QWidget):
             text.setProperty("role", "error")
             self.detail_layout.addWidget(text)
         if group.fields:
+            theirs = QLabel(their_origin(group.fields))
+            theirs.setObjectName("theirOrigin")
+            theirs.setWordWrap(True)
+            self.detail_layout.addWidget(theirs)
             hint = QLabel(
                 "Choose, field by field: keep your value, take the one from the other"
                 " laptop, or type the value both should have. Resolve applies them all;"

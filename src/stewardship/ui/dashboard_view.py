@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
+from ..domain.vocabulary import plural
 from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
 from . import style
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
@@ -63,7 +64,7 @@ COLUMNS: list[Column[DashboardRow]] = [
         sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
         value=lambda r: r.progress.fraction if r.progress.total else None,
     ),
-    Column("Replacement", lambda r: r.model.replacement or "—"),
+    Column("Replacement", lambda r: r.model.replacement_name or "—"),
 ]
 
 
@@ -128,6 +129,7 @@ class DashboardView(QWidget):
                     r.model.family,
                     r.model.lifecycle.label,
                     r.model.replacement,
+                    r.model.replacement_name,
                     r.countdown,
                     "overdue" if r.overdue else "",
                 ]
@@ -190,7 +192,7 @@ class DashboardView(QWidget):
         self.dashboard = build_dashboard(self.ctx.store, today, self.ctx.policy)
         d = self.dashboard
         self.subtitle.setText(
-            f"Today is {today.strftime('%A %d %B %Y')} · {d.models_total} models in this store"
+            f"Today is {today.strftime('%A %d %B %Y')} · {plural(d.models_total, 'models')} in this store"
         )
         self.cards["retiring_30"].set_value(d.retiring_30, alert=d.retiring_30 > 0)
         self.cards["retiring_90"].set_value(d.retiring_90)
@@ -204,7 +206,7 @@ class DashboardView(QWidget):
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(
-            f"{shown} of {total} shown" if shown != total else f"{total} models"
+            f"{shown} of {total} shown" if shown != total else plural(total, "models")
         )
 
     def selected_model_id(self) -> str | None:

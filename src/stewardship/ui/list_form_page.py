@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.vocabulary import plural
 from .record_form import RecordForm
 from .table_model import ROW_ROLE, RowTableModel, SearchProxy
 from .widgets import confirm_discard, page_subtitle, page_title, row_table
@@ -207,7 +208,11 @@ class ListFormPage(QWidget):
         if not self.plural:
             return
         shown, total = self.proxy.rowCount(), self.list_model.rowCount()
-        text = f"{shown} of {total} {self.plural}" if shown != total else f"{total} {self.plural}"
+        text = (
+            f"{shown} of {plural(total, self.plural)}"
+            if shown != total
+            else plural(total, self.plural)
+        )
         self.count_label.setText(text + self.count_note())
 
     def count_note(self) -> str:

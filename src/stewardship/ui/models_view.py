@@ -31,7 +31,7 @@ COLUMNS: list[Column[ModelSummary]] = [
         lambda m: _date(m.retired_on or m.planned_retirement),
         sort=lambda m: _date(m.retired_on or m.planned_retirement) or "9999",
     ),
-    Column("Replacement", lambda m: m.replacement),
+    Column("Replacement", lambda m: m.replacement_name),
 ]
 
 
@@ -47,7 +47,15 @@ class ModelsView(ListFormPage):
         self.model: RowTableModel[ModelSummary] = RowTableModel(
             COLUMNS,
             search_text=lambda m: " ".join(
-                [m.display_name, m.slug, m.provider, m.family, m.lifecycle.label, m.replacement]
+                [
+                    m.display_name,
+                    m.slug,
+                    m.provider,
+                    m.family,
+                    m.lifecycle.label,
+                    m.replacement,
+                    m.replacement_name,
+                ]
             ),
         )
         super().__init__(

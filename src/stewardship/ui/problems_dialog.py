@@ -31,7 +31,8 @@ class ProblemsDialog(QDialog):
         heading.setObjectName("problemsHeadline")
         heading.setStyleSheet("font-weight: 600;")
         layout.addWidget(heading)
-        hint = QLabel("Nothing was imported. Fix these in the file and import it again:")
+        # The headline already says nothing was imported.
+        hint = QLabel("Fix these in the file and import it again:")
         layout.addWidget(hint)
         self.text = QPlainTextEdit("\n".join(str(p) for p in problems))
         self.text.setReadOnly(True)

@@ -46,13 +46,19 @@ SECTION_HINTS = {
 
 
 def export_job(
-    store_path: Path, data_dir: Path, model_id: str, today: date, fmt: str, target: Path
+    store_path: Path,
+    data_dir: Path,
+    model_id: str,
+    today: date,
+    fmt: str,
+    target: Path,
+    author: str = "",
 ) -> TaskFunction:
     """A task: read with its own connection, render, write atomically."""
 
     def run(progress: Progress, cancelled: CancelCheck) -> Path:
         doc = with_own_store(
-            store_path, lambda store: document_for(store, data_dir, model_id, today)
+            store_path, lambda store: document_for(store, data_dir, model_id, today, author)
         )
         if cancelled():
             raise Cancelled(f"export to {target.name} cancelled; no file was written")
@@ -327,7 +333,13 @@ class ReportEditor(QWidget):
             return None
         self.export_button.setEnabled(False)
         job = export_job(
-            self.ctx.store.path, self.ctx.data_dir, self.model.id, self.ctx.today(), fmt, target
+            self.ctx.store.path,
+            self.ctx.data_dir,
+            self.model.id,
+            self.ctx.today(),
+            fmt,
+            target,
+            self.ctx.who,
         )
         return self.task_status.start(
             f"Writing {target.name}…",

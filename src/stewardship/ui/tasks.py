@@ -22,12 +22,13 @@ with ``qtbot.waitSignal``, can connect after starting it):
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QMetaMethod, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from ..domain.tasks import CancelCheck, Cancelled, Progress
 
@@ -75,8 +76,10 @@ class TaskSignals(QObject):
             self.succeeded.emit(value)
         elif outcome == _CANCELLED:
             self.cancelled.emit()
-        else:
+        elif self.isSignalConnected(QMetaMethod.fromSignal(self.failed)):
             self.failed.emit(value, traceback_text)
+        else:
+            _unhandled(value)
 
 
 class Task(QRunnable):
@@ -128,7 +131,9 @@ def run_task(
     """Start ``fn`` as a :class:`Task` on ``pool`` (the global one by default).
 
     The callbacks are connected to the task's signals, so they run on the GUI
-    thread; a failure is logged whether or not ``failed`` is given.
+    thread; a failure is logged whether or not ``failed`` is given. A failure
+    nobody listens for (no receiver of ``failed`` when it ends) is an unexpected
+    error: it goes to ``sys.excepthook``, which in the window opens the crash dialog.
     """
     task = Task(fn, name)
     signals = task.signals
@@ -143,3 +148,9 @@ def run_task(
     _running.add(task)
     (pool or QThreadPool.globalInstance()).start(task)
     return task
+
+
+def _unhandled(error: object) -> None:
+    """A failed task no caller handles: report it like any unexpected error in the window."""
+    assert isinstance(error, BaseException)
+    sys.excepthook(type(error), error, error.__traceback__)
