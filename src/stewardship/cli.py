@@ -34,7 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "write a model's post-deployment report as Markdown, HTML or PDF"),
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
-    "sync": ("sync_cmd", "run one sync cycle with the registry"),
+    "sync": ("sync_cmd", "run one sync cycle with the registry (records and files)"),
+    "interview": ("interview_cmd", "record an interview with a model (and its transcript)"),
+    "transcript": ("transcript_cmd", "write a transcript to a file, from here or the registry"),
+    "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
     "conflicts": ("conflicts_cmd", "list sync conflicts, or resolve one without the window"),
 }
 

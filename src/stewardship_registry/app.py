@@ -14,6 +14,7 @@ from stewardship.domain.wire import PROTOCOL_REVISION
 
 from . import API_VERSION, __version__
 from .batch import envelope, run_batch
+from .blob_store import DEFAULT_BLOB_LIMIT, BlobStore, default_blob_dir
 from .limits import DEFAULT_LIMITS, Limits
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics, MetricsMiddleware
@@ -128,7 +129,14 @@ def create_app(
     *,
     body_limit: int = DEFAULT_BODY_LIMIT,
     limits: Limits = DEFAULT_LIMITS,
+    blobs: BlobStore | None = None,
+    blob_limit: int = DEFAULT_BLOB_LIMIT,
 ) -> FastAPI:
+    """The API over ``storage``; files in ``blobs`` (default: a folder beside a SQLite file)."""
+    if blobs is None and getattr(storage, "path", None) is not None:
+        from .blob_store_folder import FolderBlobStore
+
+        blobs = FolderBlobStore(default_blob_dir(storage.path))  # type: ignore[attr-defined]
     app = FastAPI(
         title="Stewardship registry",
         version=__version__,
@@ -412,6 +420,10 @@ def create_app(
             )
         return app.openapi_schema
 
+    from .blobs import add_blob_routes  # it imports this module's Caller
+
+    add_blob_routes(app, blobs, blob_limit)
+    app.state.blobs = blobs
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
@@ -420,9 +432,11 @@ def _problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Document every error response as ``application/problem+json`` with the Problem schema."""
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             for code, response in operation.get("responses", {}).items():
-                if code.isdigit() and int(code) >= 400:
+                if method == "head":  # a reply to HEAD has no body
+                    response.pop("content", None)
+                elif code.isdigit() and int(code) >= 400:
                     response["content"] = dict(problem)
                     if code == "422" and response.get("description") == "Validation Error":
                         response["description"] = "The request is not valid."

@@ -1,6 +1,7 @@
 """``stewardship-registry``: run the registry and manage its tokens (README, "Running a registry").
 
-stewardship-registry serve --db PATH [--host H] [--port N] [--root-path P] [--log-level L]
+stewardship-registry serve --db PATH [--host H] [--port N] [--blobs DIR|s3://BUCKET/PREFIX]
+                           [--max-blob-size BYTES] [--root-path P] [--log-level L]
                            [--forwarded-allow-ips IPS]
 stewardship-registry token create --db PATH --name N --role viewer|steward|admin [--expires 90d]
 stewardship-registry token list --db PATH
@@ -11,6 +12,7 @@ stewardship-registry token revoke --db PATH NAME
 from __future__ import annotations
 
 import argparse
+import logging
 import sqlite3
 import sys
 from datetime import datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .blob_store import DEFAULT_BLOB_LIMIT, default_blob_dir, open_blob_store
 from .sqlite_storage import SQLiteStorage
 from .tokens import Role, expiry_after, hash_token, new_token, parse_duration, utc_iso
 
@@ -50,6 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--blobs",
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="where files (transcripts, evidence) are kept: a folder (default: beside the "
+        "database, NAME-blobs/) or S3-compatible storage (boto3; AWS_ENDPOINT_URL and the "
+        "standard AWS credential variables apply)",
+    )
+    serve.add_argument(
+        "--max-blob-size",
+        type=int,
+        default=DEFAULT_BLOB_LIMIT,
+        metavar="BYTES",
+        help=f"the largest file accepted (default {DEFAULT_BLOB_LIMIT}, 2 GiB)",
     )
     serve.add_argument(
         "--root-path",
@@ -121,7 +138,6 @@ def _open(path: Path, *, create: bool) -> SQLiteStorage:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import logging
 
     import uvicorn
 
@@ -131,11 +147,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    if args.max_blob_size < 1:
+        return _fail(f"--max-blob-size must be at least 1, not {args.max_blob_size}")
     root_path = args.root_path.rstrip("/")
     if root_path and not root_path.startswith("/"):
         return _fail(f"--root-path must start with '/', e.g. /registry (not '{args.root_path}')")
     configure_logging(level=getattr(logging, args.log_level.upper()))
     storage = _open(args.db, create=True)
+    blobs = open_blob_store(args.blobs or default_blob_dir(args.db))
+    logging.getLogger("stewardship_registry").info("files kept in %s", blobs.description)
     if not any(t.revoked_at is None for t in storage.list_tokens()):
         print(
             "stewardship-registry: no active token yet; create one with "
@@ -143,7 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     config = server_config(
-        create_app(storage),
+        create_app(storage, blobs=blobs, blob_limit=args.max_blob_size),
         host=args.host,
         port=args.port,
         log_level=args.log_level,

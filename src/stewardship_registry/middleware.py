@@ -10,6 +10,10 @@ admin tokens may manage tokens (403); then the body is read, counting bytes,
 and refused (413) the moment it passes the limit, or (408) when it has not
 all arrived within the body timeout, so nothing larger than the limit is ever
 parsed and a slow client holds nothing for long.
+
+The one exception is a file upload (``PUT /v1/blobs/...``): its body is not
+buffered here but streamed to the blob route, which hashes it as it arrives
+and enforces the (much larger) file size limit itself (``blobs.py``).
 """
 
 from __future__ import annotations
@@ -54,6 +58,14 @@ def needs_token(path: str) -> bool:
 
 def is_expired(principal: Principal, now: datetime | None = None) -> bool:
     return bool(principal.expires_at) and str(principal.expires_at) < utc_iso(now)
+
+
+STREAMED_PREFIX = "/v1/blobs/"
+
+
+def is_streamed(scope: Scope) -> bool:
+    """A file upload: its body goes to the route unbuffered (see the module)."""
+    return scope["method"] == "PUT" and route_path(scope).startswith(STREAMED_PREFIX)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -104,7 +116,7 @@ class GuardMiddleware:
                     400, "bad-request", "Content-Length is not a number.", instance=path
                 )(scope, receive, send)
                 return
-            if int(length) > self.body_limit:
+            if int(length) > self.body_limit and not is_streamed(scope):
                 await problem_response(413, "payload-too-large", self._too_large(), instance=path)(
                     scope, receive, send
                 )
@@ -175,6 +187,10 @@ class GuardMiddleware:
             if now - self._touched.get(principal.token_id, -TOUCH_EVERY) >= TOUCH_EVERY:
                 self._touched[principal.token_id] = now
                 await run_in_threadpool(self.storage.touch_token, principal.token_id)
+
+        if is_streamed(scope):
+            await self.app(scope, receive, send)
+            return
 
         body = bytearray()
         try:

@@ -37,6 +37,9 @@ PROBLEM_TITLES: dict[str, str] = {
     "idempotency-key-reused": "This Idempotency-Key was used for a different request",
     "record-rejected": "The record is not valid",
     "internal": "The registry failed",
+    "digest-mismatch": "The file's SHA-256 is not its name",
+    "range-not-satisfiable": "The range lies outside the file",
+    "blobs-unavailable": "The registry keeps no files",
 }
 
 _STATUS_SLUGS = {

@@ -20,6 +20,7 @@ from pathlib import Path
 import uvicorn
 
 from stewardship_registry.app import create_app
+from stewardship_registry.blob_store import default_blob_dir, open_blob_store
 from stewardship_registry.sqlite_storage import SQLiteStorage
 from stewardship_registry.tokens import Role, hash_token, new_token
 
@@ -34,12 +35,18 @@ class RegistryServer:
     """The reference registry in a uvicorn thread, on a free port of 127.0.0.1."""
 
     def __init__(
-        self, db: Path, port: int | None = None, tls: tuple[Path, Path] | None = None
+        self,
+        db: Path,
+        port: int | None = None,
+        tls: tuple[Path, Path] | None = None,
+        blobs: str | Path | None = None,
     ) -> None:
         self.db = db
         self.port = port or free_port()
         self.tls = tls  # (certificate, key) to serve HTTPS
         self.storage = SQLiteStorage(db)
+        # files: a folder beside the database (the default), or s3://bucket/prefix
+        self.blobs = open_blob_store(blobs or default_blob_dir(db))
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -57,7 +64,7 @@ class RegistryServer:
             {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
         )
         config = uvicorn.Config(
-            create_app(self.storage),
+            create_app(self.storage, blobs=self.blobs),
             host="127.0.0.1",
             port=self.port,
             log_level="error",
@@ -178,6 +185,8 @@ class FaultProxy:
 
             do_GET = _relay
             do_POST = _relay
+            do_PUT = _relay
+            do_HEAD = _relay
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.server.daemon_threads = True

@@ -59,6 +59,10 @@ OPERATIONS = [
     "POST /v1/tokens",
     "DELETE /v1/tokens/{name}",
     "GET /metrics",
+    "PUT /v1/blobs/{sha256}",
+    "HEAD /v1/blobs/{sha256}",
+    "GET /v1/blobs/{sha256}",
+    "POST /v1/blobs/missing",
 ]
 
 

@@ -347,6 +347,7 @@ class Interview(Record):
 
     model_id: str = ""
     held_on: date | None = None
+    title: str = ""
     interviewers: str = ""
     protocol_version: str = ""
     transcript_name: str = ""

@@ -313,7 +313,19 @@ def _v7_conflict_authors(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE sync_conflicts ADD COLUMN {name} TEXT")
 
 
-def _v8_newer_fields(db: sqlite_utils.Database) -> None:
+def _v8_files(db: sqlite_utils.Database) -> None:
+    # What the registry said about each file a record names (by SHA-256), at
+    # the last sync: whether it holds it, its size, and a damaged copy found.
+    db.table("blob_remote").create(
+        {"sha256": str, "in_registry": int, "size": int, "damaged": str, "checked_at": str},
+        pk="sha256",
+    )
+    # An interview's title (stewardship interview add --title).
+    if "title" not in db.table("interviews").columns_dict:
+        db.table("interviews").add_column("title", str)
+
+
+def _v9_newer_fields(db: sqlite_utils.Database) -> None:
     # Fields of a synced record that this console's record types do not declare
     # (a newer console's): kept as the registry sent them, sent back unchanged
     # with every push of the record (docs/registry-protocol.md, forward compatibility).
@@ -331,7 +343,8 @@ MIGRATIONS: list[Migration] = [
     _v5_checklist_totals,
     _v6_pending_batch_tops,
     _v7_conflict_authors,
-    _v8_newer_fields,
+    _v8_files,
+    _v9_newer_fields,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -9,6 +9,9 @@ Guarantees:
   applies it once.
 - Outbox rows leave only in the transaction that stores the reply.
 - Each pulled page and its cursor are stored in one transaction.
+- Files move with records (``file_sync.py``): what the registry lacks is
+  uploaded before the push, and a record never reaches the registry before
+  the file it names; after the pull, missing files are fetched and checked.
 - A field changed on both sides, or an edit against a delete, becomes a
   stored conflict; the record waits in the outbox until the steward
   resolves it.
@@ -34,6 +37,7 @@ from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
 from .errors import AuthRefused, CursorReset, RegistryProtocolError
+from .file_sync import FileSync
 from .page_store import PagePrefetch, PageWriter
 from .protocol import operation, parse_remote, record_payload, remote_extras
 
@@ -55,10 +59,22 @@ class SyncSummary:
     waiting: int = 0
     #: The token may only read: the push was refused (403), the pull went ahead.
     read_only: bool = False
+    files_sent: int = 0
+    files_received: int = 0
+    #: files above the automatic size, waiting for the steward's Fetch
+    files_to_fetch: int = 0
+    #: files records name that neither this laptop nor the registry has
+    files_missing: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [f"sent {self.pushed}", f"received {self.pulled}"]
+        if self.files_sent or self.files_received:
+            parts.append(f"files sent {self.files_sent}, files received {self.files_received}")
+        if self.files_to_fetch:
+            parts.append(f"{self.files_to_fetch} large file{_s(self.files_to_fetch)} to fetch")
+        if self.files_missing:
+            parts.append(f"{self.files_missing} file{_s(self.files_missing)} missing everywhere")
         if self.conflicts:
             parts.append(
                 f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} to resolve"
@@ -71,6 +87,10 @@ class SyncSummary:
         for warning in self.warnings:
             text += f" (warning: {warning})"
         return text
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 class SyncEngine:
@@ -92,10 +112,12 @@ class SyncEngine:
         self.page_limit = page_limit or PAGE_LIMIT
         self.first_pull_limit = page_limit or FIRST_PULL_LIMIT
         self.batch_limit = batch_limit
+        self.files = FileSync(store, client, progress=progress, cancelled=cancelled)
 
     def run(self) -> SyncSummary:
         summary = SyncSummary()
         try:
+            self.files.upload(summary)
             self.push(summary)
         except AuthRefused as exc:
             if exc.status != 403:
@@ -105,6 +127,7 @@ class SyncEngine:
         # Clean merges re-queue local edits on top of the registry's version.
         if not summary.read_only and self.state.pushable(1):
             self.push(summary)
+        self.files.download(summary)
         summary.conflicts = self.state.conflict_count()
         summary.waiting = self.state.waiting_count()
         if summary.read_only:
@@ -148,6 +171,8 @@ class SyncEngine:
                     # Created and deleted before it ever reached the registry.
                     self.state.drop_outbox(record_type, record_id, top)
                     continue
+                if not record.deleted and not self.files.ready(record):
+                    continue  # its file is not in the registry yet: the record waits
                 ops.append(operation(record, self.state.extras(record_type, record_id)))
                 tops[f"{record_type}/{record_id}"] = top
             if not ops:

@@ -101,6 +101,10 @@ class ItemEditor(EvidenceHashing, QWidget):
                 hashing.addWidget(self.hash_bar, 1)
                 hashing.addWidget(self.cancel_button)
                 box.addLayout(hashing)
+                where = QHBoxLayout()
+                where.addWidget(self.file_where, 1)
+                where.addWidget(self.fetch_button)
+                box.addLayout(where)
             else:
                 box.addWidget(widget)
             box.addWidget(self._error_label(name))
@@ -224,6 +228,7 @@ class ItemEditor(EvidenceHashing, QWidget):
                 widget.setText("" if value is None else str(value))
                 widget.setCursorPosition(0)
         self._loading = False
+        self.show_file_state(item)
         self.validate()
 
     # -- reading and validating -----------------------------------------

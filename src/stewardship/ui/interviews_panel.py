@@ -19,16 +19,18 @@ from ..app import AppContext
 from ..domain.errors import Problem
 from ..domain.records import Interview, Model, Record
 from ..domain.tasks import CancelCheck, Progress
+from ..services.attached_files import FileState, FileWhere, fetch_file, file_state
 from ..services.interviews import InterviewService, StoredTranscript, store_transcript
 from ..services.own_store import with_own_store
 from .record_form import DATE_HINT, FieldSpec, RecordForm
 from .table_model import ROW_ROLE, Column, RowTableModel
 from .task_status import TaskStatus
 from .tasks import Task, TaskFunction
-from .widgets import row_table
+from .widgets import repolish, row_table
 
 FIELDS = [
     FieldSpec("held_on", "Held on", "date", DATE_HINT),
+    FieldSpec("title", "Title", "text", "e.g. Pre-retirement interview"),
     FieldSpec("interviewers", "Interviewers", "text", "e.g. A. Okafor, J. Lindqvist"),
     FieldSpec("protocol_version", "Protocol version", "text", "e.g. v2"),
     FieldSpec("summary", "Summary", "multiline", "What was discussed; requests go in Requests", 72),
@@ -77,9 +79,18 @@ class InterviewForm(RecordForm):
         self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.attach_button = QPushButton("Attach transcript…")
         self.attach_button.setToolTip("Copy a transcript file into the data folder, by its SHA-256")
+        self.fetch_button = QPushButton("Fetch")
+        self.fetch_button.setToolTip("Bring the transcript from the registry to this laptop")
+        self.fetch_button.hide()
+        #: where the shown transcript is (None: no transcript)
+        self.file_state: FileState | None = None
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.fetch_button)
+        buttons.addStretch(1)
         row = QVBoxLayout()
         row.addWidget(self.transcript)
-        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(buttons)
         self.form_layout.addRow(QLabel("Transcript:"), row)
         self.load(None)
 
@@ -111,18 +122,27 @@ class InterviewForm(RecordForm):
 
     def _show_transcript(self, record: Record) -> None:
         assert isinstance(record, Interview)
+        self.file_state = None
+        self.fetch_button.hide()
+        self.transcript.setProperty("role", "")
         if not record.transcript_sha256:
             self.transcript.setText("No transcript attached.")
+            repolish(self.transcript)
             return
-        where = (
-            "kept in this data folder"
-            if self.service.is_present(record)
-            else "not in this data folder (attached on another machine)"
+        state = self.file_state = file_state(
+            self.service.store,
+            self.service.data_dir,
+            record.transcript_sha256,
+            record.modified_by,
         )
         self.transcript.setText(
-            f"{record.transcript_name or 'transcript'} · {where}\n"
+            f"{record.transcript_name or 'transcript'} · {state.text}\n"
             f"SHA-256 {record.transcript_sha256}"
         )
+        self.fetch_button.setVisible(state.can_fetch)
+        if state.where in (FileWhere.MISSING, FileWhere.DAMAGED):
+            self.transcript.setProperty("role", "error")
+        repolish(self.transcript)
 
 
 class InterviewsPanel(QWidget):
@@ -148,6 +168,7 @@ class InterviewsPanel(QWidget):
         self.form = InterviewForm(self.service)
         self.form.saved.connect(self._saved)
         self.form.attach_button.clicked.connect(self._ask_transcript)
+        self.form.fetch_button.clicked.connect(self.fetch_transcript)
         self.task_status = TaskStatus()
 
         top = QHBoxLayout()
@@ -226,6 +247,37 @@ class InterviewsPanel(QWidget):
         )
         self.task_status.show_message(
             f"{stored.original_name}: {note}. Save the interview to keep the link."
+        )
+
+    def fetch_transcript(self) -> Task | None:
+        """Bring the shown transcript from the registry, checked, with progress and Cancel."""
+        record = self.form._base
+        assert isinstance(record, Interview)
+        sha = record.transcript_sha256
+        if not sha or self.task_status.busy():
+            return None
+        name = record.transcript_name or "the transcript"
+        store_file = self.ctx.store.path
+        self.form.fetch_button.setEnabled(False)
+
+        def fetch(progress: Progress, cancelled: CancelCheck) -> Path:
+            return fetch_file(store_file, sha, progress=progress, cancelled=cancelled)
+
+        def done(message: str) -> None:
+            self.form.fetch_button.setEnabled(True)
+            self.form._show_transcript(self.form._base)
+            self.task_status.show_message(message)
+
+        def failed(exc: BaseException, _traceback: str) -> None:
+            self.last_error = str(exc) or type(exc).__name__
+            done(f"{name} not fetched: {self.last_error}")
+
+        return self.task_status.start(
+            f"Fetching {name}…",
+            fetch,
+            succeeded=lambda _path: done(f"{name} fetched and checked against its SHA-256."),
+            failed=failed,
+            cancelled=lambda: done(f"Fetching {name} cancelled; it resumes where it stopped."),
         )
 
     def _transcript_failed(self, exc: BaseException, _traceback: str) -> None:

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
+from ..services.attached_files import auto_fetch_mb, set_auto_fetch_mb
 from ..services.credentials import (
     KeyringUnavailable,
     forget_token,
@@ -68,6 +70,14 @@ class SettingsView(QWidget):
         self.steward_edit = QLineEdit()
         self.steward_edit.setAccessibleName("Your name")
         self.steward_edit.setPlaceholderText("as it appears in the audit log")
+        self.auto_fetch = QSpinBox()
+        self.auto_fetch.setRange(0, 100_000)
+        self.auto_fetch.setSuffix(" MB")
+        self.auto_fetch.setAccessibleName("Fetch files automatically up to")
+        self.auto_fetch.setToolTip(
+            "Transcripts and evidence files up to this size come with every sync;"
+            " larger ones wait for Fetch (0: always on demand)"
+        )
         self.save_button = QPushButton("Save settings")
         self.save_button.setProperty("primary", "true")
         self.save_button.clicked.connect(self.save)
@@ -103,6 +113,7 @@ class SettingsView(QWidget):
         form.addRow("Registry URL:", self.url_edit)
         form.addRow("CA bundle:", ca_row)
         form.addRow("Your name:", self.steward_edit)
+        form.addRow("Fetch files up to:", self.auto_fetch)
         form.addRow("", self.error_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -148,6 +159,7 @@ class SettingsView(QWidget):
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
         self.steward_edit.setText(self.ctx.who)
+        self.auto_fetch.setValue(round(auto_fetch_mb(self.ctx.store)))
         about = keyring_description()
         self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
@@ -197,6 +209,8 @@ class SettingsView(QWidget):
             return None
         self._set_error("")
         save_registry(self.ctx.store, settings)
+        if self.auto_fetch.value() != round(auto_fetch_mb(self.ctx.store)):
+            set_auto_fetch_mb(self.ctx.store, self.auto_fetch.value())
         settings = registry_settings(self.ctx.store)  # the organisation's where left empty
         name = self.steward_edit.text().strip()
         if name and name != self.ctx.who:
