@@ -172,7 +172,7 @@ def test_a_completed_interview_is_the_checklist_evidence(qtbot, ctx):
 
 
 def test_a_chat_transcript_splits_into_answers_the_steward_checks(qtbot, ctx, tmp_path: Path):
-    model, interview = setup(ctx)
+    model, _interview = setup(ctx)
     protocol = load_protocols().get("post-deployment")
     q1, q2, q3 = protocol.questions()[:3]
     chat = [
