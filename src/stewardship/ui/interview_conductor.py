@@ -19,8 +19,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -44,13 +46,50 @@ from PySide6.QtWidgets import (
 from ..app import AppContext
 from ..domain.errors import ValidationError
 from ..domain.protocols import ChatSplit, InterviewProtocol, Question, parse_chat, split_chat
-from ..domain.records import Interview, label
+from ..domain.records import Interview, Model, label
 from ..services.interview_answers import AnswerService, is_answered
 from ..services.interviews import transcript_is_present, transcript_path
 from ..services.protocols import ProtocolLibrary, load_protocols
 from .widgets import repolish
 
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _WrapDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped text at the column's width (Qt's own hint ignores it)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        depth = 1 if index.parent().isValid() else 0
+        width = self.tree.viewport().width() - self.tree.indentation() * (depth + 1) - 12
+        bounds = opt.fontMetrics.boundingRect(
+            QRect(0, 0, max(width, 80), 10_000), Qt.TextFlag.TextWordWrap, opt.text
+        )
+        return QSize(max(width, 80), bounds.height() + 6)
+
+
+class _WrappingTree(QTreeWidget):
+    """A one-column tree whose long item texts wrap instead of being cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setUniformRowHeights(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setItemDelegate(_WrapDelegate(self))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.scheduleDelayedItemsLayout()
 
 
 class InterviewConductor(QWidget):
@@ -111,10 +150,9 @@ class InterviewConductor(QWidget):
         top.addWidget(self.evidence_button)
 
         # left: the protocol's sections and questions
-        self.nav = QTreeWidget()
+        self.nav = _WrappingTree()
         self.nav.setHeaderHidden(True)
         self.nav.setAccessibleName("Questions")
-        self.nav.setWordWrap(True)
         self.nav.currentItemChanged.connect(self._nav_moved)
         nav_label = QLabel("&Questions")
         nav_label.setBuddy(self.nav)
@@ -196,6 +234,9 @@ class InterviewConductor(QWidget):
         nav_box.setContentsMargins(0, 0, 0, 0)
         nav_box.addWidget(nav_label)
         nav_box.addWidget(self.nav, 1)
+        legend = QLabel("✓ answered · ○ not yet · * required")
+        legend.setProperty("role", "hint")
+        nav_box.addWidget(legend)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(middle)
@@ -214,7 +255,7 @@ class InterviewConductor(QWidget):
         shortcuts = {
             "Ctrl+Return": lambda: self.go(+1),
             "Ctrl+Enter": lambda: self.go(+1),
-            "Ctrl+PgDown": lambda: self.go(+1, save=True),
+            "Ctrl+PgDown": lambda: self.go(+1),
             "Ctrl+PgUp": lambda: self.go(-1),
             "Ctrl+S": self.save_current,
         }
@@ -239,7 +280,9 @@ class InterviewConductor(QWidget):
         else:
             held = interview.held_on.isoformat() if interview.held_on else "undated"
             title = f" · {interview.title}" if interview.title else ""
-            self.heading.setText(f"Interview of {held}{title}")
+            model = self.ctx.store.get(Model, interview.model_id)
+            name = f"with {model.display_name}, " if model else ""
+            self.heading.setText(f"Interview {name}{held}{title}")
         if protocol is not None:
             self.protocols.setCurrentIndex(self.protocols.findData(protocol.ref))
         self._fill_nav()
@@ -274,9 +317,11 @@ class InterviewConductor(QWidget):
                     first = child
         self.nav.expandAll()
         self._loading = False
-        if first is None:
-            first = self.nav.topLevelItem(0).child(0)
-        self.nav.setCurrentItem(first)
+        items = self._items()
+        if first is None and items:
+            first = items[0]
+        if first is not None:
+            self.nav.setCurrentItem(first)
 
     def _label_item(self, item: QTreeWidgetItem, q: Question, answered: bool) -> None:
         number = item.data(0, Qt.ItemDataRole.UserRole)
@@ -288,10 +333,16 @@ class InterviewConductor(QWidget):
         )
 
     def _items(self) -> list[QTreeWidgetItem]:
-        out = []
+        """The question items, in protocol order (section headings left out)."""
+        out: list[QTreeWidgetItem] = []
         for i in range(self.nav.topLevelItemCount()):
             top = self.nav.topLevelItem(i)
-            out += [top.child(j) for j in range(top.childCount())]
+            if top is None:
+                continue
+            for j in range(top.childCount()):
+                child = top.child(j)
+                if child is not None:
+                    out.append(child)
         return out
 
     def _show_progress(self) -> None:
@@ -428,8 +479,9 @@ class InterviewConductor(QWidget):
             self.save_current()
         if current is not None and current.data(0, QUESTION_ROLE) is None:
             # a section heading: show its first question
-            if current.childCount():
-                self.nav.setCurrentItem(current.child(0))
+            child = current.child(0) if current.childCount() else None
+            if child is not None:
+                self.nav.setCurrentItem(child)
             return
         qid = current.data(0, QUESTION_ROLE) if current is not None else None
         self._show_question(self.protocol.question(qid) if self.protocol and qid else None)
@@ -542,6 +594,20 @@ class InterviewConductor(QWidget):
         self.changed.emit()
 
 
+class _TickTable(QTableWidget):
+    """A table whose Space ticks or unticks the current row's first cell."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space:
+            row = self.currentRow()
+            item = self.item(row, 0) if row >= 0 else None
+            if item is not None:
+                checked = item.checkState() == Qt.CheckState.Checked
+                item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+            return
+        super().keyPressEvent(event)
+
+
 class ChatSplitDialog(QDialog):
     """Each user turn matched to a question, with its reply: the steward ticks what to keep."""
 
@@ -562,7 +628,7 @@ class ChatSplitDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(len(split.matches), 4)
+        self.table = _TickTable(len(split.matches), 4)
         self.table.setAccessibleName("Matches")
         self.table.setHorizontalHeaderLabels(
             ["Keep · question", "Asked in the transcript", "Answer", "Match"]
@@ -600,22 +666,11 @@ class ChatSplitDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save ticked answers")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.table.keyPressEvent = self._table_key  # type: ignore[method-assign]
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(1000, 560)
-
-    def _table_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.key() == Qt.Key.Key_Space:
-            row = self.table.currentRow()
-            item = self.table.item(row, 0) if row >= 0 else None
-            if item is not None:
-                checked = item.checkState() == Qt.CheckState.Checked
-                item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
-            return
-        QTableWidget.keyPressEvent(self.table, event)
 
     def chosen(self) -> dict[str, str]:
         """Question id -> answer of the ticked matches."""

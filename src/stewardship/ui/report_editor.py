@@ -307,10 +307,8 @@ class ReportEditor(QWidget):
         over it), and is saved only when the steward saves. The team's
         interpretation is never drafted.
         """
-        if (
-            self.model is None
-            or (self.original is not None
-            and self.original.status == ReportStatus.FINAL)
+        if self.model is None or (
+            self.original is not None and self.original.status == ReportStatus.FINAL
         ):
             return 0
         drafts = AnswerService(self.ctx.store, self.ctx.who).draft_sections(
