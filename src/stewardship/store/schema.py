@@ -335,6 +335,18 @@ def _v9_newer_fields(db: sqlite_utils.Database) -> None:
     )
 
 
+def _interview_answer_indexes(db: sqlite_utils.Database) -> None:
+    # An interview's answers, and one question's answers across every model.
+    db.table("interview_answers").create_index(["interview_id"], if_not_exists=True)
+    db.table("interview_answers").create_index(["question_id"], if_not_exists=True)
+
+
+def _request_question_link(db: sqlite_utils.Database) -> None:
+    # A preference request made from an interview answer names the question.
+    if "question_id" not in db.table("preference_requests").columns_dict:
+        db.table("preference_requests").add_column("question_id", str)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -345,6 +357,9 @@ MIGRATIONS: list[Migration] = [
     _v7_conflict_authors,
     _v8_files,
     _v9_newer_fields,
+    new_record_type("interview_answer"),
+    _interview_answer_indexes,
+    _request_question_link,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
