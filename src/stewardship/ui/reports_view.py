@@ -8,6 +8,7 @@ from ..app import AppContext
 from ..domain.records import Model
 from ..services.reports import ReportListRow, ReportService
 from . import style
+from .compare_answers_view import CompareAnswersView
 from .interviews_panel import InterviewsPanel
 from .list_form_page import ListFormPage
 from .panels import form_page, scrolling
@@ -53,6 +54,9 @@ class ReportsView(ListFormPage):
         self.tabs.addTab(scrolling(self.editor, sideways=False), "Report")
         self.tabs.setMinimumWidth(self.editor.minimumSizeHint().width() + 24)
         self.tabs.addTab(scrolling(self.interviews, sideways=False), "Interviews")
+        self.compare = CompareAnswersView(ctx)
+        self.interviews.changed.connect(self.compare.refresh)
+        self.tabs.addTab(self.compare, "Compare answers")
 
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")
