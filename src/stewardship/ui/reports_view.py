@@ -56,7 +56,7 @@ class ReportsView(ListFormPage):
         self.tabs.addTab(scrolling(self.interviews, sideways=False), "Interviews")
         self.compare = CompareAnswersView(ctx)
         self.interviews.changed.connect(self.compare.refresh)
-        self.tabs.addTab(self.compare, "Compare answers")
+        self.tabs.addTab(scrolling(self.compare), "Compare answers")  # a wide table scrolls
 
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")
