@@ -345,3 +345,19 @@ def test_the_checklists_picture_shows_what_opening_would_create(tmp_path, monkey
         assert ctx.store.count(ChecklistItem) == 0
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_report_editors_buttons_stay_in_sight_on_a_short_screen(qtbot, demo_ctx, size):
+    window = shown_window(qtbot, demo_ctx, "reports", size)
+    page = window.pages["reports"]
+    page.open_slug("halcyon-1") if hasattr(page, "open_slug") else None
+    editor = page.editor
+    for _ in range(3):
+        QApplication.processEvents()
+    for button in (editor.save_button, editor.export_button, editor.draft_button):
+        assert button.isVisible()
+        shown = button.visibleRegion().boundingRect()
+        assert shown.height() == button.height(), (
+            f"{button.text()!r} is scrolled or cut out of sight at {size[0]}x{size[1]}"
+        )
