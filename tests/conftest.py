@@ -139,3 +139,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if "not installed" in reason:
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where it must run: {reason}"
+
+
+from s3_server import s3, s3_server  # noqa: E402,F401  (fixtures: a real S3-compatible server)

@@ -34,7 +34,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "write a model's post-deployment report as Markdown, HTML or PDF"),
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
-    "sync": ("sync_cmd", "run one sync cycle with the registry"),
+    "sync": ("sync_cmd", "run one sync cycle with the registry (records and files)"),
+    "interview": (
+        "interview_cmd",
+        "record an interview with a model (its transcript, its answers to a protocol)",
+    ),
+    "transcript": ("transcript_cmd", "write a transcript to a file, from here or the registry"),
+    "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
+    "conflicts": ("conflicts_cmd", "list sync conflicts, or resolve one without the window"),
+    "protocol": ("protocol_cmd", "interview protocols: list, show the script, compare answers"),
 }
 
 
@@ -52,6 +60,26 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+#: --screenshot's window size unless --size says otherwise
+SCREENSHOT_SIZE = (1280, 800)
+#: the smallest window the console lays out (MainWindow's minimum size)
+SMALLEST_SIZE = (960, 600)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``WxH`` (e.g. ``1366x768``) as two integers, at least the window's minimum size."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1366x768")
+    size = (int(width), int(height))
+    if size[0] < SMALLEST_SIZE[0] or size[1] < SMALLEST_SIZE[1] or max(size) > 10_000:
+        raise argparse.ArgumentTypeError(
+            f"'{text}': the window is at least {SMALLEST_SIZE[0]}x{SMALLEST_SIZE[1]}"
+            " and at most 10000 pixels a side"
+        )
+    return size
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -79,7 +107,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "--screenshot",
         metavar="PNG",
         type=Path,
-        help="render a view offscreen at 1280x800 to PNG and exit",
+        help="render a view offscreen to PNG and exit; writes nothing else",
+    )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        type=_window_size,
+        default=SCREENSHOT_SIZE,
+        help="the window size of --screenshot (default: 1280x800)",
     )
     parser.add_argument(
         "--view",
@@ -155,6 +190,8 @@ def _open_console(args: argparse.Namespace) -> int:
             from .services.demo import load_demo
 
             load_demo(ctx.store, ctx.today())
+        if screenshot is not None or headless:
+            ctx.store.make_read_only()  # a picture of the store never changes it
 
         from .ui.application import make_application, render_screenshot, run_window
 
@@ -166,13 +203,14 @@ def _open_console(args: argparse.Namespace) -> int:
             from .ui.main_window import MainWindow
 
             make_application()
-            window = MainWindow(ctx)
+            window = MainWindow(ctx, remember_geometry=False)
             try:
-                render_screenshot(window, args.view, screenshot)
+                render_screenshot(window, args.view, screenshot, args.size)
             except OSError as exc:
                 raise CommandError(str(exc)) from exc
             finally:
                 window.close()
+                window.deleteLater()
             return EXIT_OK
         return run_window(ctx, args.view)
     finally:

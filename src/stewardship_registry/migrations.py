@@ -11,7 +11,10 @@ does not know.
 Adding a migration: append a :class:`Migration` with the next number and the
 statements for both backends; never edit one that has shipped. Migration 1 is
 the schema that servers before numbered migrations created (``IF NOT EXISTS``,
-so such a database takes it as already applied).
+so such a database takes it as already applied). SQLite registries that
+counted their migrations in ``PRAGMA user_version`` (token lifecycle as its
+1) are adopted by :data:`SQLITE_USER_VERSION_ADOPTED`: the migrations they
+already hold are recorded, not run again, and the rest run as usual.
 
 Both backends keep the same columns with the same meaning: text for the
 server's timestamps (ISO 8601 with microseconds and ``Z``, exactly as the
@@ -36,6 +39,23 @@ _HISTORY_BACKFILL = (
     "INSERT INTO record_history"
     " (type, id, version, deleted, data, modified_at, modified_by, written_by)"
     " SELECT type, id, version, deleted, data, modified_at, modified_by, written_by FROM records"
+)
+
+#: At most one current token per name: not revoked and not replaced by a rotation (the
+#: rotated-out one keeps its name while its grace period runs).
+_CURRENT_NAME_INDEX = (
+    "CREATE UNIQUE INDEX tokens_current_name ON tokens (name)"
+    " WHERE revoked_at IS NULL AND superseded_at IS NULL"
+)
+#: Migration 3 on SQLite: exactly what the SQLite-only registries of before numbered
+#: migrations for both backends ran as their ``PRAGMA user_version`` 1 (see
+#: :data:`SQLITE_USER_VERSION_ADOPTED`).
+_TOKEN_LIFECYCLE_SQLITE = (
+    "ALTER TABLE tokens ADD COLUMN expires_at TEXT",
+    "ALTER TABLE tokens ADD COLUMN last_used_at TEXT",
+    "ALTER TABLE tokens ADD COLUMN superseded_at TEXT",
+    "DROP INDEX IF EXISTS tokens_active_name",
+    _CURRENT_NAME_INDEX,
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -106,12 +126,37 @@ MIGRATIONS: tuple[Migration, ...] = (
             _HISTORY_BACKFILL,
         ),
     ),
+    Migration(
+        3,
+        "tokens expire, are rotated (superseded_at, a grace period) and note their last use",
+        sqlite=_TOKEN_LIFECYCLE_SQLITE,
+        postgresql=(
+            "ALTER TABLE tokens ADD COLUMN expires_at TEXT, ADD COLUMN last_used_at TEXT,"
+            " ADD COLUMN superseded_at TEXT",
+            "DROP INDEX IF EXISTS tokens_active_name",
+            _CURRENT_NAME_INDEX,
+        ),
+    ),
 )
 
 #: The schema version this server writes and understands.
 LATEST = MIGRATIONS[-1].number
 
 assert [m.number for m in MIGRATIONS] == list(range(1, LATEST + 1)), "numbered 1, 2, 3, ..."
+
+#: SQLite registries made before ``schema_migrations`` counted their migrations in
+#: ``PRAGMA user_version`` instead: 0 is the base schema (migration 1 here), and 1
+#: added the token lifecycle, which is migration 3 here. Such a database has
+#: migrations {1, 3}; migration 2 (the history) is what it lacks. A higher
+#: ``user_version`` without ``schema_migrations`` was written by a newer server.
+SQLITE_USER_VERSION_ADOPTED: dict[int, frozenset[int]] = {
+    0: frozenset(),
+    1: frozenset({1, 3}),
+}
+#: What a migrated SQLite registry sets ``PRAGMA user_version`` to: above every value in
+#: :data:`SQLITE_USER_VERSION_ADOPTED`, so a server that still counts ``user_version``
+#: refuses the database as newer than itself instead of writing it without the history.
+SQLITE_USER_VERSION_MARK = 1000
 
 
 def too_new_message(found: int, where: str) -> str:

@@ -30,7 +30,10 @@ second replays the first's stored reply.
 Reads run in autocommit, one statement each, so every page of the feed is
 one consistent snapshot and no connection sits idle in a transaction.
 
-Connection trouble (the server down, the pool exhausted for longer than
+A lock held too long (another session holding the counter row or a token
+row past ``lock_timeout``, 30 s by default) raises
+:class:`~.storage.StorageBusy`, answered ``503`` with ``Retry-After`` as on
+SQLite. Connection trouble (the server down, the pool exhausted for longer than
 ``connect_timeout``) raises :class:`~.storage.StorageUnavailable`, which the
 API answers with ``503``; the pool checks each connection before lending it,
 so a restarted PostgreSQL costs no failed request beyond its downtime.
@@ -56,6 +59,7 @@ from .storage import (
     TABLES,
     Principal,
     SchemaTooNew,
+    StorageBusy,
     StorageUnavailable,
     StoredRecord,
     StoredReply,
@@ -251,10 +255,12 @@ class PostgresStorage:
         min_connections: int = 1,
         max_connections: int = 10,
         connect_timeout: float = 10.0,
+        busy_timeout_ms: int = 30_000,
     ) -> None:
         self.url = url
         self.where = redacted(url)
         self._timeout = connect_timeout
+        self._busy_timeout_ms = busy_timeout_ms
         self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[dict[str, Any]]] = (
             psycopg_pool.ConnectionPool(
                 url,
@@ -299,6 +305,8 @@ class PostgresStorage:
             raise StorageUnavailable(
                 f"no connection to {self.where} within {self._timeout:g} s"
             ) from exc
+        except psycopg.errors.LockNotAvailable:
+            raise  # a lock wait past lock_timeout: StorageBusy (_locking), not unreachable
         except psycopg.OperationalError as exc:
             raise StorageUnavailable(f"the database {self.where} failed: {exc}") from exc
 
@@ -336,35 +344,59 @@ class PostgresStorage:
         self._pool.close()
 
     # -- tokens -------------------------------------------------------------
+    @contextmanager
+    def _locking(
+        self, lock_timeout_ms: int | None = None
+    ) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A write transaction whose lock waits end after ``lock_timeout_ms`` (default: the
+        busy timeout) as :class:`StorageBusy`, as SQLite's busy timeout does."""
+        wait = self._busy_timeout_ms if lock_timeout_ms is None else lock_timeout_ms
+        try:
+            with self._connection() as conn, conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = {int(wait)}")
+                yield conn
+        except psycopg.errors.LockNotAvailable as exc:
+            raise StorageBusy(
+                f"the registry database {self.where} stayed locked for {wait / 1000:g} s "
+                "(another session holds the lock)"
+            ) from exc
+
     def authenticate(self, token_hash: str) -> Principal | None:
         row = self._one(
-            "SELECT id, name, role FROM tokens WHERE token_hash = %s AND revoked_at IS NULL",
+            "SELECT id, name, role, expires_at FROM tokens"
+            " WHERE token_hash = %s AND revoked_at IS NULL",
             (token_hash,),
         )
-        return Principal(row["id"], row["name"], Role(row["role"])) if row else None
+        if row is None:
+            return None
+        return Principal(row["id"], row["name"], Role(row["role"]), row["expires_at"])
 
-    def add_token(self, name: str, role: Role, token_hash: str) -> TokenInfo:
+    def add_token(
+        self, name: str, role: Role, token_hash: str, *, expires_at: str | None = None
+    ) -> TokenInfo:
         now = server_now()
-        with self._connection() as conn:
-            try:
+        try:
+            with self._locking() as conn:
                 conn.execute(
-                    "INSERT INTO tokens (name, role, token_hash, created_at)"
-                    " VALUES (%s, %s, %s, %s)",
-                    (name, role.value, token_hash, now),
+                    "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    (name, role.value, token_hash, now, expires_at),
                 )
-            except psycopg.errors.UniqueViolation as exc:
-                if exc.diag.constraint_name == "tokens_active_name":
-                    raise ValueError(
-                        f"an active token named '{name}' exists; revoke it first"
-                    ) from None
-                raise
-        return TokenInfo(name=name, role=role, created_at=now, revoked_at=None)
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == "tokens_current_name":
+                raise ValueError(
+                    f"an active token named '{name}' exists; revoke it first"
+                ) from None
+            raise
+        return TokenInfo(
+            name=name, role=role, created_at=now, revoked_at=None, expires_at=expires_at
+        )
 
     def list_tokens(self) -> list[TokenInfo]:
         with self._connection() as conn:
             rows = conn.execute(
-                "SELECT name, role, created_at, revoked_at FROM tokens"
-                ' ORDER BY name COLLATE "C", created_at'
+                "SELECT name, role, created_at, revoked_at, expires_at, last_used_at,"
+                ' superseded_at FROM tokens ORDER BY name COLLATE "C", created_at'
             ).fetchall()
         return [
             TokenInfo(
@@ -372,17 +404,61 @@ class PostgresStorage:
                 role=Role(r["role"]),
                 created_at=r["created_at"],
                 revoked_at=r["revoked_at"],
+                expires_at=r["expires_at"],
+                last_used_at=r["last_used_at"],
+                superseded_at=r["superseded_at"],
             )
             for r in rows
         ]
 
     def revoke_token(self, name: str) -> bool:
-        with self._connection() as conn:
+        with self._locking() as conn:
             cur = conn.execute(
                 "UPDATE tokens SET revoked_at = %s WHERE name = %s AND revoked_at IS NULL",
                 (server_now(), name),
             )
             return cur.rowcount > 0
+
+    def rotate_token(
+        self, name: str, token_hash: str, *, grace_until: str, expires_at: str | None
+    ) -> TokenInfo:
+        with self._locking() as conn:
+            old = conn.execute(
+                "SELECT id, role, expires_at FROM tokens WHERE name = %s"
+                " AND revoked_at IS NULL AND superseded_at IS NULL FOR UPDATE",
+                (name,),
+            ).fetchone()
+            if old is None:
+                raise ValueError(f"no active token named '{name}'")
+            now = server_now()
+            old_end = old["expires_at"]
+            until = min(grace_until, old_end) if old_end else grace_until
+            conn.execute(
+                "UPDATE tokens SET superseded_at = %s, expires_at = %s WHERE id = %s",
+                (now, until, old["id"]),
+            )
+            conn.execute(
+                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (name, old["role"], token_hash, now, expires_at),
+            )
+        return TokenInfo(
+            name=name,
+            role=Role(old["role"]),
+            created_at=now,
+            revoked_at=None,
+            expires_at=expires_at,
+        )
+
+    def touch_token(self, token_id: int) -> None:
+        try:
+            with self._locking(lock_timeout_ms=100) as conn:
+                conn.execute(
+                    "UPDATE tokens SET last_used_at = %s WHERE id = %s", (server_now(), token_id)
+                )
+        except (StorageBusy, StorageUnavailable) as exc:
+            # last use is approximate; never hold (or fail) a request for it
+            log.info("last use of token %d not noted: %s", token_id, exc)
 
     # -- records --------------------------------------------------------------
     def current_version(self) -> int:
@@ -415,7 +491,7 @@ class PostgresStorage:
 
     @contextmanager
     def write(self) -> Iterator[_PostgresWrite]:
-        with self._connection() as conn, conn.transaction():
+        with self._locking() as conn:
             row = conn.execute(
                 "SELECT version FROM registry_version WHERE only_row = 1 FOR UPDATE"
             ).fetchone()
@@ -500,7 +576,7 @@ class _PostgresSnapshot:
 _RECORD_TYPES = ("text", "text", "int8", "bool", "text", "text", "text", "text")
 #: The PostgreSQL types of each table's columns, in TABLES order, to read COPY rows back.
 _COPY_TYPES = {
-    "tokens": ("int8", "text", "text", "text", "text", "text"),
+    "tokens": ("int8", "text", "text", "text", "text", "text", "text", "text", "text"),
     "records": _RECORD_TYPES,
     "record_history": _RECORD_TYPES,
     "idempotency_keys": ("int8", "text", "text", "int4", "text", "text"),

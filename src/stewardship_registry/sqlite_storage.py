@@ -13,20 +13,28 @@ The schema comes from ``migrations.py``, run at open.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .migrations import LATEST, MIGRATIONS, too_new_message
+from .migrations import (
+    LATEST,
+    MIGRATIONS,
+    SQLITE_USER_VERSION_ADOPTED,
+    SQLITE_USER_VERSION_MARK,
+    too_new_message,
+)
 from .storage import (
     TABLES,
     Principal,
     SchemaTooNew,
+    StorageBusy,
     StorageUnavailable,
     StoredRecord,
     StoredReply,
@@ -39,6 +47,43 @@ _SERVER_FIELDS = frozenset({"id", "version", "modified_at", "modified_by", "dele
 
 #: How long a stored batch reply can be replayed with its Idempotency-Key.
 IDEMPOTENCY_RETENTION = timedelta(days=30)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), if it does not exist.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection, busy_timeout_ms: int) -> Iterator[sqlite3.Connection]:
+    """A write transaction; a lock held past the busy timeout is :class:`StorageBusy`."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise StorageBusy(
+                f"the registry database stayed locked for {busy_timeout_ms / 1000:g} s "
+                "(another process holds its write lock)"
+            ) from exc
+        raise
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _iso(moment: datetime) -> str:
@@ -79,6 +124,9 @@ def _token_info(row: sqlite3.Row) -> TokenInfo:
         role=Role(row["role"]),
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        expires_at=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        superseded_at=row["superseded_at"],
     )
 
 
@@ -183,6 +231,7 @@ class SQLiteStorage:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
+        _create_private(self.path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -200,20 +249,49 @@ class SQLiteStorage:
         ).fetchone()[0]
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Run the migrations the database lacks (``migrations.py``), inside the caller's
+        write transaction.
+
+        A registry made before ``schema_migrations`` counted its migrations in
+        ``PRAGMA user_version``: the ones that count stands for are recorded as applied
+        (with what they were), not run again, and the others run as usual.
+        """
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " number INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        found = conn.execute("SELECT coalesce(max(number), 0) FROM schema_migrations").fetchone()[0]
-        if found > LATEST:
-            raise SchemaTooNew(too_new_message(found, str(self.path)))
-        for migration in MIGRATIONS[found:]:
+        applied = {n for (n,) in conn.execute("SELECT number FROM schema_migrations")}
+        if applied and max(applied) > LATEST:
+            raise SchemaTooNew(too_new_message(max(applied), str(self.path)))
+        user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if user_version != SQLITE_USER_VERSION_MARK:
+            if user_version not in SQLITE_USER_VERSION_ADOPTED:
+                raise SchemaTooNew(
+                    f"the registry database {self.path} has user_version {user_version}, "
+                    "which no stewardship-registry this old knows: it was written by a newer "
+                    "server. Run that version (or newer) instead; this one will not touch it."
+                )
+            for number in sorted(SQLITE_USER_VERSION_ADOPTED[user_version] - applied):
+                migration = MIGRATIONS[number - 1]
+                conn.execute(
+                    "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
+                    (
+                        number,
+                        f"{migration.summary} (found: PRAGMA user_version {user_version})",
+                        server_now(),
+                    ),
+                )
+                applied.add(number)
+        for migration in MIGRATIONS:
+            if migration.number in applied:
+                continue
             for statement in migration.sqlite:
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                 (migration.number, migration.summary, server_now()),
             )
+        conn.execute(f"PRAGMA user_version = {SQLITE_USER_VERSION_MARK}")
 
     def schema_version(self) -> int:
         return self._conn().execute("SELECT max(number) FROM schema_migrations").fetchone()[0]
@@ -244,16 +322,8 @@ class SQLiteStorage:
                 self._all.append(conn)
         return conn
 
-    @staticmethod
-    @contextmanager
-    def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _immediate(self, conn: sqlite3.Connection) -> AbstractContextManager[sqlite3.Connection]:
+        return _immediate(conn, self._busy_timeout_ms)
 
     def close(self) -> None:
         with self._lock:
@@ -267,31 +337,43 @@ class SQLiteStorage:
         row = (
             self._conn()
             .execute(
-                "SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                "SELECT id, name, role, expires_at FROM tokens"
+                " WHERE token_hash = ? AND revoked_at IS NULL",
                 (token_hash,),
             )
             .fetchone()
         )
-        return Principal(row["id"], row["name"], Role(row["role"])) if row else None
+        if row is None:
+            return None
+        return Principal(row["id"], row["name"], Role(row["role"]), row["expires_at"])
 
-    def add_token(self, name: str, role: Role, token_hash: str) -> TokenInfo:
+    def add_token(
+        self, name: str, role: Role, token_hash: str, *, expires_at: str | None = None
+    ) -> TokenInfo:
         conn = self._conn()
         with self._immediate(conn):
-            if conn.execute(
-                "SELECT 1 FROM tokens WHERE name = ? AND revoked_at IS NULL", (name,)
-            ).fetchone():
+            if self._current(conn, name) is not None:
                 raise ValueError(f"an active token named '{name}' exists; revoke it first")
             now = server_now()
             conn.execute(
-                "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, role.value, token_hash, now),
+                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, role.value, token_hash, now, expires_at),
             )
-        return TokenInfo(name=name, role=role, created_at=now, revoked_at=None)
+        return TokenInfo(
+            name=name, role=role, created_at=now, revoked_at=None, expires_at=expires_at
+        )
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL AND superseded_at IS NULL",
+            (name,),
+        ).fetchone()
+        return row
 
     def list_tokens(self) -> list[TokenInfo]:
-        rows = self._conn().execute(
-            "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name, created_at"
-        )
+        rows = self._conn().execute("SELECT * FROM tokens ORDER BY name, created_at")
         return [_token_info(row) for row in rows]
 
     def revoke_token(self, name: str) -> bool:
@@ -302,6 +384,47 @@ class SQLiteStorage:
                 (server_now(), name),
             )
         return cur.rowcount > 0
+
+    def rotate_token(
+        self, name: str, token_hash: str, *, grace_until: str, expires_at: str | None
+    ) -> TokenInfo:
+        conn = self._conn()
+        with self._immediate(conn):
+            old = self._current(conn, name)
+            if old is None:
+                raise ValueError(f"no active token named '{name}'")
+            now = server_now()
+            old_end = old["expires_at"]
+            until = min(grace_until, old_end) if old_end else grace_until
+            conn.execute(
+                "UPDATE tokens SET superseded_at = ?, expires_at = ? WHERE id = ?",
+                (now, until, old["id"]),
+            )
+            conn.execute(
+                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, old["role"], token_hash, now, expires_at),
+            )
+        return TokenInfo(
+            name=name,
+            role=Role(old["role"]),
+            created_at=now,
+            revoked_at=None,
+            expires_at=expires_at,
+        )
+
+    def touch_token(self, token_id: int) -> None:
+        conn = self._conn()
+        conn.execute("PRAGMA busy_timeout = 100")
+        try:
+            with self._immediate(conn):
+                conn.execute(
+                    "UPDATE tokens SET last_used_at = ? WHERE id = ?", (server_now(), token_id)
+                )
+        except StorageBusy:
+            pass  # last use is approximate; never hold a request for it
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
 
     # -- records --------------------------------------------------------------
     def current_version(self) -> int:

@@ -77,6 +77,16 @@ def test_generated_store_is_what_the_console_accepts(tmp_path: Path) -> None:
             ],
         ),
         (
+            "blob_transfer.py",
+            ["--size-mib", "4"],
+            [
+                r"floor: sha256sum [\d.]+ s \+ cp [\d.]+ s",
+                r"upload .*: [\d.]+ s = [\d.]+x the floor",
+                r"download .*: [\d.]+ s = [\d.]+x the floor",
+                r"console peak memory: \d+ MB before, \d+ MB after",
+            ],
+        ),
+        (
             "sync_pull.py",
             ["--models", "4", "--idle-runs", "2"],
             [

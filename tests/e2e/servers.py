@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -26,7 +27,15 @@ import uvicorn
 
 from stewardship_registry.app import create_app
 from stewardship_registry.backends import open_storage
+from stewardship_registry.blob_store import default_blob_dir, open_blob_store
 from stewardship_registry.tokens import Role, hash_token, new_token
+
+
+def _blob_dir(db: Path | str) -> Path:
+    """Files beside an SQLite database; for a PostgreSQL registry, a new temporary folder."""
+    if str(db).startswith(("postgresql://", "postgres://")):
+        return Path(tempfile.mkdtemp(prefix="registry-blobs-"))
+    return default_blob_dir(db)
 
 
 def free_port() -> int:
@@ -42,12 +51,19 @@ class RegistryServer:
     """
 
     def __init__(
-        self, db: Path | str, port: int | None = None, tls: tuple[Path, Path] | None = None
+        self,
+        db: Path | str,
+        port: int | None = None,
+        tls: tuple[Path, Path] | None = None,
+        blobs: str | Path | None = None,
     ) -> None:
         self.db = db
         self.port = port or free_port()
         self.tls = tls  # (certificate, key) to serve HTTPS
         self.storage = open_storage(str(db))
+        # files: a folder beside an SQLite database (the default), or s3://bucket/prefix;
+        # beside a PostgreSQL registry, a temporary folder
+        self.blobs = open_blob_store(blobs or _blob_dir(db))
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -65,7 +81,7 @@ class RegistryServer:
             {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
         )
         config = uvicorn.Config(
-            create_app(self.storage),
+            create_app(self.storage, blobs=self.blobs),
             host="127.0.0.1",
             port=self.port,
             log_level="error",
@@ -263,6 +279,8 @@ class FaultProxy:
 
             do_GET = _relay
             do_POST = _relay
+            do_PUT = _relay
+            do_HEAD = _relay
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.server.daemon_threads = True

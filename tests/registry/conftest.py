@@ -7,6 +7,7 @@ an SQLite file and a database of the session's throwaway PostgreSQL cluster.
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -21,7 +22,10 @@ import requests
 import uvicorn
 
 from stewardship_registry.app import create_app
-from stewardship_registry.backends import open_storage
+from stewardship_registry.backends import is_postgres, open_storage
+from stewardship_registry.blob_store import open_blob_store
+from stewardship_registry.limits import DEFAULT_LIMITS, Limits
+from stewardship_registry.server import server_config
 from stewardship_registry.storage import Storage
 from stewardship_registry.tokens import Role, hash_token, new_token
 
@@ -64,23 +68,39 @@ class Registry:
 
 @contextmanager
 def running_registry(
-    db: Path | str, tokens: dict[str, str] | None = None, **app_options: Any
+    db: Path | str,
+    tokens: dict[str, str] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    root_path: str = "",
+    **app_options: Any,
 ) -> Iterator[Registry]:
-    """Serve ``db`` (a path or URL); with ``tokens`` (from an earlier run on the same db), reuse them."""
+    """Serve ``db`` (a path or URL) as ``serve`` does (the same limits, unless given); with
+    ``tokens`` (from an earlier run on the same db), reuse them. Files go beside an SQLite
+    database, or for PostgreSQL into a new temporary folder."""
     storage = open_storage(str(db))
+    if is_postgres(str(db)) and "blobs" not in app_options:
+        app_options["blobs"] = open_blob_store(tempfile.mkdtemp(prefix="registry-blobs-"))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(storage, **app_options), log_level="warning", lifespan="off")
+    config = server_config(
+        create_app(storage, limits=limits, **app_options),
+        limits=limits,
+        log_level="warning",
+        lifespan="off",
+        root_path=root_path,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     registry = Registry(url=f"http://127.0.0.1:{port}", storage=storage)
+    health = registry.url + "/v1/health"  # as a reverse proxy that strips root_path sends it
     deadline = time.monotonic() + 15
     while True:
         try:
-            if registry.session.get(registry.url + "/v1/health", timeout=1).status_code == 200:
+            if registry.session.get(health, timeout=1).status_code == 200:
                 break
         except requests.ConnectionError:
             pass

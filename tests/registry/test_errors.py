@@ -165,13 +165,18 @@ def test_openapi_document_is_served_and_declares_problem_responses(reg: Registry
         "/v1/records/{type}/{id}",
         "/v1/records/{type}/{id}/history",
         "/v1/batch",
+        "/v1/tokens",
+        "/v1/tokens/{name}",
+        "/metrics",
+        "/v1/blobs/{sha256}",
+        "/v1/blobs/missing",
     }
     history = doc["paths"]["/v1/records/{type}/{id}/history"]["get"]
     assert {p["name"] for p in history["parameters"]} == {"type", "id", "before", "limit"}
-    assert set(history["responses"]) == {"200", "401", "404", "422", "503"}
+    assert set(history["responses"]) == {"200", "401", "404", "422", "429", "503"}
     health = doc["paths"]["/v1/health"]["get"]["responses"]
     assert list(health["503"]["content"]) == ["application/problem+json"]
     batch = doc["paths"]["/v1/batch"]["post"]["responses"]
-    assert set(batch) == {"200", "400", "401", "403", "413", "422", "503"}
+    assert set(batch) == {"200", "400", "401", "403", "408", "413", "422", "429", "503"}
     assert list(batch["413"]["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in doc["components"]["schemas"]

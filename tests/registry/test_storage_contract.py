@@ -112,6 +112,165 @@ def test_an_sqlite_registry_made_before_migrations_is_migrated_with_its_history(
         storage.close()
 
 
+#: What the SQLite-only hardening server (token lifecycle as ``PRAGMA user_version`` 1,
+#: no ``schema_migrations``) made: its base schema, then its migration 1, verbatim.
+HARDENING_SQLITE = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registry_version (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1), version INTEGER NOT NULL);
+INSERT OR IGNORE INTO registry_version (only_row, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS records (
+    type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL UNIQUE,
+    deleted INTEGER NOT NULL DEFAULT 0, data TEXT, modified_at TEXT NOT NULL,
+    modified_by TEXT NOT NULL DEFAULT '', written_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (type, id));
+CREATE TABLE IF NOT EXISTS tokens (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'steward', 'admin')),
+    token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    token_id INTEGER NOT NULL REFERENCES tokens (id), key TEXT NOT NULL,
+    request_hash TEXT NOT NULL, status_code INTEGER NOT NULL, reply TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys (created_at);
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+ALTER TABLE tokens ADD COLUMN superseded_at TEXT;
+DROP INDEX IF EXISTS tokens_active_name;
+CREATE UNIQUE INDEX tokens_current_name ON tokens (name)
+    WHERE revoked_at IS NULL AND superseded_at IS NULL;
+PRAGMA user_version = 1;
+INSERT INTO meta VALUES ('registry_id', 'fedcba9876543210fedcba9876543210');
+UPDATE registry_version SET version = 2;
+INSERT INTO records VALUES ('model', 'a', 1, 0, '{"slug": "a"}',
+    '2026-11-01T00:00:00.000000Z', 'Ana', 'ana');
+INSERT INTO records VALUES ('model', 'b', 2, 1, NULL, '2026-11-02T00:00:00.000000Z', 'Ana', 'ana');
+INSERT INTO tokens VALUES (1, 'ana', 'steward', 'hash-ana-old', '2026-10-01T00:00:00.000000Z',
+    NULL, '2999-01-01T00:00:00.000000Z', '2026-11-20T10:00:00.000000Z',
+    '2026-11-20T00:00:00.000000Z');
+INSERT INTO tokens VALUES (2, 'ana', 'steward', 'hash-ana', '2026-11-20T00:00:00.000000Z',
+    NULL, NULL, '2026-11-21T10:00:00.000000Z', NULL);
+INSERT INTO tokens VALUES (3, 'lapsed', 'viewer', 'hash-lapsed', '2026-01-01T00:00:00.000000Z',
+    NULL, '2026-02-01T00:00:00.000000Z', NULL, NULL);
+INSERT INTO idempotency_keys VALUES (2, 'key-1', 'h', 200, '{"results": []}',
+    '2026-11-21T10:00:00.000000Z');
+"""
+
+
+def test_an_sqlite_registry_from_the_hardening_server_is_adopted_and_keeps_its_tokens(
+    tmp_path: Path,
+) -> None:
+    """A registry database main's hardening server made (``PRAGMA user_version`` 1, the
+    token columns, no ``schema_migrations``) opens: its token migration is recorded, not
+    run again (it would fail on the existing columns), and the history is added."""
+    db = tmp_path / "hardening.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(HARDENING_SQLITE)
+    storage = open_storage(str(db))
+    try:
+        assert storage.schema_version() == LATEST
+        assert storage.registry_id == "fedcba9876543210fedcba9876543210"
+        assert storage.current_version() == 2
+        [rotated, current, lapsed] = storage.list_tokens()
+        assert (rotated.superseded_at, rotated.expires_at, rotated.last_used_at) == (
+            "2026-11-20T00:00:00.000000Z",
+            "2999-01-01T00:00:00.000000Z",
+            "2026-11-20T10:00:00.000000Z",
+        )
+        assert (current.name, current.superseded_at, current.expires_at) == ("ana", None, None)
+        assert lapsed.state("2026-11-30T00:00:00Z") == "expired"
+        expired = storage.authenticate("hash-lapsed")
+        assert expired is not None and expired.expires_at == "2026-02-01T00:00:00.000000Z"
+        assert storage.authenticate("hash-ana-old") is not None, "still in its grace period"
+        history, _ = storage.history("model", "b", None, 10)
+        assert [(h.version, h.deleted) for h in history] == [(2, True)]
+        with pytest.raises(ValueError, match="active token named 'ana'"):
+            storage.add_token("ana", Role.VIEWER, "hash-ana-2")
+        storage.rotate_token(
+            "ana", "hash-ana-3", grace_until="2999-01-01T00:00:00.000000Z", expires_at=None
+        )
+        assert storage.authenticate("hash-ana-3") is not None
+        with storage.snapshot() as snap:
+            assert snap.count("idempotency_keys") == 1
+    finally:
+        storage.close()
+    with sqlite3.connect(db) as conn:
+        applied = conn.execute("SELECT number, summary FROM schema_migrations ORDER BY number")
+        rows = applied.fetchall()
+        # hardening's token_version 1 was recorded as migrations 1 and 3; 2 ran
+        assert [n for n, _ in rows] == list(range(1, LATEST + 1))
+        assert "user_version 1" in rows[2][1] and "user_version" not in rows[1][1]
+        # a server that still counts user_version now refuses it as newer than itself
+        assert conn.execute("PRAGMA user_version").fetchone()[0] > 1
+    again = open_storage(str(db))
+    try:
+        assert again.schema_version() == LATEST and len(again.list_tokens()) == 4
+    finally:
+        again.close()
+
+
+def test_an_sqlite_registry_with_an_unknown_user_version_is_refused_untouched(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "future.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(HARDENING_SQLITE.replace("user_version = 1", "user_version = 2"))
+    with pytest.raises(SchemaTooNew, match="user_version 2"):
+        open_storage(str(db))
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "schema_migrations" not in tables and "record_history" not in tables
+
+
+def test_a_registry_at_schema_2_gains_the_token_lifecycle(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A database the PostgreSQL branch's first servers made (migrations 1 and 2) takes
+    migration 3 on either backend: its tokens keep working, and can expire and rotate."""
+    from stewardship_registry.migrations import MIGRATIONS
+
+    rows = [(m.number, m.summary, "2026-11-01T00:00:00.000000Z") for m in MIGRATIONS[:2]]
+    insert_token = (
+        "INSERT INTO tokens (name, role, token_hash, created_at)"
+        " VALUES ('ana', 'steward', 'hash-ana', '2026-11-01T00:00:00.000000Z')"
+    )
+    create = (
+        "CREATE TABLE schema_migrations ("
+        " number INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    if backend == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        db = cluster.new_database()
+        with psycopg.connect(db, autocommit=True) as pg:
+            for m in MIGRATIONS[:2]:
+                for statement in m.postgresql:
+                    pg.execute(statement)  # type: ignore[arg-type]
+            pg.execute(create)  # type: ignore[arg-type]
+            pg.cursor().executemany("INSERT INTO schema_migrations VALUES (%s, %s, %s)", rows)
+            pg.execute(insert_token)  # type: ignore[arg-type]
+    else:
+        db = str(tmp_path / "schema2.db")
+        with sqlite3.connect(db) as conn:
+            for m in MIGRATIONS[:2]:
+                for statement in m.sqlite:
+                    conn.execute(statement)
+            conn.execute(create)
+            conn.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)", rows)
+            conn.execute(insert_token)
+    storage = open_storage(db)
+    try:
+        assert storage.schema_version() == LATEST
+        principal = storage.authenticate("hash-ana")
+        assert principal is not None and principal.expires_at is None
+        storage.rotate_token(
+            "ana", "hash-new", grace_until="2999-01-01T00:00:00.000000Z", expires_at=None
+        )
+        states = sorted(t.state("2026-11-30T00:00:00Z") for t in storage.list_tokens())
+        assert states == ["active", "rotated"]
+    finally:
+        storage.close()
+
+
 def test_history_keeps_every_write_newest_first_in_pages(storage: Storage) -> None:
     versions = [_write(storage, "h", f"edit {i}", f"tok{i}") for i in range(5)]
     versions.append(_write(storage, "h", None, "remover"))

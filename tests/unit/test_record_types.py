@@ -26,7 +26,14 @@ from stewardship.services.importing import import_file
 from stewardship.store import Store, schema
 from stewardship.store.schema import add_record_columns, new_record_type
 
-EXISTING_SECTIONS = ["models", "checklist_items", "preference_requests", "interviews", "reports"]
+EXISTING_SECTIONS = [
+    "models",
+    "checklist_items",
+    "preference_requests",
+    "interviews",
+    "reports",
+    "interview_answers",
+]
 
 
 @dataclass

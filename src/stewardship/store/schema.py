@@ -313,6 +313,40 @@ def _v7_conflict_authors(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE sync_conflicts ADD COLUMN {name} TEXT")
 
 
+def _v8_files(db: sqlite_utils.Database) -> None:
+    # What the registry said about each file a record names (by SHA-256), at
+    # the last sync: whether it holds it, its size, and a damaged copy found.
+    db.table("blob_remote").create(
+        {"sha256": str, "in_registry": int, "size": int, "damaged": str, "checked_at": str},
+        pk="sha256",
+    )
+    # An interview's title (stewardship interview add --title).
+    if "title" not in db.table("interviews").columns_dict:
+        db.table("interviews").add_column("title", str)
+
+
+def _v9_newer_fields(db: sqlite_utils.Database) -> None:
+    # Fields of a synced record that this console's record types do not declare
+    # (a newer console's): kept as the registry sent them, sent back unchanged
+    # with every push of the record (docs/registry-protocol.md, forward compatibility).
+    db.execute(
+        "CREATE TABLE record_extras (record_type TEXT NOT NULL, record_id TEXT NOT NULL,"
+        " data TEXT NOT NULL, PRIMARY KEY (record_type, record_id))"
+    )
+
+
+def _interview_answer_indexes(db: sqlite_utils.Database) -> None:
+    # An interview's answers, and one question's answers across every model.
+    db.table("interview_answers").create_index(["interview_id"], if_not_exists=True)
+    db.table("interview_answers").create_index(["question_id"], if_not_exists=True)
+
+
+def _request_question_link(db: sqlite_utils.Database) -> None:
+    # A preference request made from an interview answer names the question.
+    if "question_id" not in db.table("preference_requests").columns_dict:
+        db.table("preference_requests").add_column("question_id", str)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -321,6 +355,11 @@ MIGRATIONS: list[Migration] = [
     _v5_checklist_totals,
     _v6_pending_batch_tops,
     _v7_conflict_authors,
+    _v8_files,
+    _v9_newer_fields,
+    new_record_type("interview_answer"),
+    _interview_answer_indexes,
+    _request_question_link,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -122,8 +122,9 @@ class RegistryClient:
         try:
             # verify is passed on every call: requests would otherwise let a
             # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE variable replace the CA bundle set here
+            timeout = kwargs.pop("timeout", self.timeout)
             response = self.session.request(
-                method, url, timeout=self.timeout, verify=self.session.verify, **kwargs
+                method, url, timeout=timeout, verify=self.session.verify, **kwargs
             )
         except requests.exceptions.SSLError as exc:
             raise RegistryUnreachable(

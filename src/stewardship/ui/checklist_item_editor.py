@@ -101,6 +101,10 @@ class ItemEditor(EvidenceHashing, QWidget):
                 hashing.addWidget(self.hash_bar, 1)
                 hashing.addWidget(self.cancel_button)
                 box.addLayout(hashing)
+                where = QHBoxLayout()
+                where.addWidget(self.file_where, 1)
+                where.addWidget(self.fetch_button)
+                box.addLayout(where)
             else:
                 box.addWidget(widget)
             box.addWidget(self._error_label(name))
@@ -224,6 +228,7 @@ class ItemEditor(EvidenceHashing, QWidget):
                 widget.setText("" if value is None else str(value))
                 widget.setCursorPosition(0)
         self._loading = False
+        self.show_file_state(item)
         self.validate()
 
     # -- reading and validating -----------------------------------------
@@ -332,7 +337,15 @@ class ItemEditor(EvidenceHashing, QWidget):
         """Sign off as the current steward, saving any edits with it."""
         if self.original is None:
             return None
-        item, problems = self.candidate(signed_off_by=self.service.who, signed_off_at=utc_now())
+        try:
+            who = self.service.signer()
+        except ValidationError as exc:  # no name set: a sign-off must say who signed
+            self.errors["signed_off_by"].setText(
+                "Cannot sign off: " + "; ".join(p.reason for p in exc.problems)
+            )
+            self.errors["signed_off_by"].show()
+            return None
+        item, problems = self.candidate(signed_off_by=who, signed_off_at=utc_now())
         if problems:
             self.errors["signed_off_by"].setText(
                 "Cannot sign off: " + "; ".join(p.reason for p in problems)

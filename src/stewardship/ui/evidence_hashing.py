@@ -1,8 +1,11 @@
-"""The evidence file of a checklist item: choose it, hash it off the GUI thread, show the digest.
+"""The evidence file of a checklist item: choose it, copy and hash it off the GUI thread,
+show the digest and where the file is (this laptop, the registry: Fetch, missing everywhere).
 
 A mix-in of :class:`~stewardship.ui.checklist_item_editor.ItemEditor`, which
-provides ``original``, ``widgets``, ``errors``, ``validate()`` and
-``save_button``; hashing runs as a task (``ui/tasks.py``) with progress and cancel.
+provides ``original``, ``widgets``, ``errors``, ``validate()``, ``save_button``
+and ``service``; hashing (the file is copied into the data folder as it is
+hashed, so it travels with the item) and fetching run as tasks
+(``ui/tasks.py``) with progress and cancel.
 """
 
 from __future__ import annotations
@@ -10,15 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QWidget
 
-from ..services.hashing import hash_file
+from ..services.attached_files import FileWhere, attach_evidence_file, fetch_file, file_state
 from .tasks import Task, run_task
+from .widgets import repolish
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QLabel, QWidget
-
     from ..domain.records import ChecklistItem
+    from ..services.checklists import ChecklistService
 
 
 class EvidenceHashing:
@@ -28,6 +31,7 @@ class EvidenceHashing:
     widgets: dict[str, QWidget]
     errors: dict[str, QLabel]
     save_button: QPushButton
+    service: ChecklistService
     hash_job: Task | None = None
 
     if TYPE_CHECKING:  # provided by the editor
@@ -47,6 +51,72 @@ class EvidenceHashing:
         self.cancel_button.clicked.connect(self.cancel_hash)
         self.hash_bar.hide()
         self.cancel_button.hide()
+        self.file_where = QLabel()
+        self.file_where.setWordWrap(True)
+        self.file_where.setObjectName("evidenceFileWhere")
+        self.file_where.hide()
+        self.fetch_button = QPushButton("Fetch")
+        self.fetch_button.setToolTip("Bring the evidence file from the registry to this laptop")
+        self.fetch_button.clicked.connect(self.fetch_evidence)
+        self.fetch_button.hide()
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.service.store.path).parent
+
+    def show_file_state(self, item: ChecklistItem | None) -> None:
+        """Say where the item's evidence file is; offer Fetch when the registry has it."""
+        self.fetch_button.hide()
+        self.file_where.hide()
+        if item is None or not item.evidence_file or not item.evidence_sha256:
+            return
+        state = file_state(
+            self.service.store, self.data_dir, item.evidence_sha256, item.modified_by
+        )
+        self.file_where.setText(state.text)
+        bad = state.where in (FileWhere.MISSING, FileWhere.DAMAGED)
+        self.file_where.setProperty("role", "error" if bad else "hint")
+        repolish(self.file_where)
+        self.file_where.show()
+        self.fetch_button.setVisible(state.can_fetch)
+
+    def fetch_evidence(self) -> Task | None:
+        """Fetch the evidence file from the registry in the background (checked, cancellable)."""
+        item = self.original
+        if item is None or self.is_hashing() or not item.evidence_sha256:
+            return None
+        sha, store_file = item.evidence_sha256, Path(self.service.store.path)
+        job = run_task(
+            lambda progress, cancelled: fetch_file(
+                store_file, sha, progress=progress, cancelled=cancelled
+            ),
+            name=f"fetching evidence {sha[:12]}",
+        )
+        job.signals.progress.connect(
+            lambda _what, done, total: self._hash_progress(job, done, total)
+        )
+        job.signals.succeeded.connect(lambda _path: self._fetch_done(job, ""))
+        job.signals.failed.connect(lambda exc, _text: self._fetch_done(job, str(exc)))
+        job.signals.cancelled.connect(lambda: self._fetch_done(job, ""))
+        self.hash_job = job
+        self.hash_bar.setFormat("Fetching… %p%")
+        self.hash_bar.setValue(0)
+        self.hash_bar.show()
+        self.cancel_button.show()
+        self.fetch_button.setEnabled(False)
+        self.choose_button.setEnabled(False)
+        return job
+
+    def _fetch_done(self, job: Task, error: str) -> None:
+        if job is not self.hash_job:
+            return
+        self._hash_done()
+        self.hash_bar.setFormat("Hashing… %p%")
+        self.fetch_button.setEnabled(True)
+        self.show_file_state(self.original)
+        if error:
+            self.errors["evidence_file"].setText(f"Not fetched: {error}")
+            self.errors["evidence_file"].show()
 
     def choose_file(self) -> None:
         if self.original is None or self.is_hashing():
@@ -58,11 +128,14 @@ class EvidenceHashing:
             self.hash_path(path)
 
     def hash_path(self, path: str | Path) -> Task:
-        """Hash ``path`` in the background; the digest fills the form when done."""
+        """Copy ``path`` into the data folder while hashing it, in the background; the
+        digest fills the form when done (the file then travels with the item)."""
         self.cancel_hash()
-        name = str(path)
+        name, data_dir = str(path), self.data_dir
         job = run_task(
-            lambda progress, cancelled: hash_file(name, progress, cancelled),
+            lambda progress, cancelled: (
+                attach_evidence_file(data_dir, name, progress, cancelled).sha256
+            ),
             name=f"hashing {Path(name).name}",
         )
         job.signals.progress.connect(
@@ -108,6 +181,10 @@ class EvidenceHashing:
         file_edit.setText(path)
         digest_edit.setText(digest)
         self.validate()
+        self.file_where.setText("On this laptop (copied into the data folder); save the item.")
+        self.file_where.setProperty("role", "hint")
+        repolish(self.file_where)
+        self.file_where.show()
         self.save_button.setFocus()
 
     def _hash_failed(self, job: Task, path: str, exc: BaseException) -> None:

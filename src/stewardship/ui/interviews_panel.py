@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -19,18 +20,26 @@ from ..app import AppContext
 from ..domain.errors import Problem
 from ..domain.records import Interview, Model, Record
 from ..domain.tasks import CancelCheck, Progress
+from ..services.attached_files import FileState, FileWhere, fetch_file, file_state
 from ..services.interviews import InterviewService, StoredTranscript, store_transcript
 from ..services.own_store import with_own_store
+from .interview_conductor import ConductDialog
 from .record_form import DATE_HINT, FieldSpec, RecordForm
 from .table_model import ROW_ROLE, Column, RowTableModel
 from .task_status import TaskStatus
 from .tasks import Task, TaskFunction
-from .widgets import row_table
+from .widgets import repolish, row_table
 
 FIELDS = [
     FieldSpec("held_on", "Held on", "date", DATE_HINT),
+    FieldSpec("title", "Title", "text", "e.g. Pre-retirement interview"),
     FieldSpec("interviewers", "Interviewers", "text", "e.g. A. Okafor, J. Lindqvist"),
-    FieldSpec("protocol_version", "Protocol version", "text", "e.g. v2"),
+    FieldSpec(
+        "protocol_version",
+        "Protocol",
+        "text",
+        "set by Conduct (e.g. post-deployment@1), or free text such as v2",
+    ),
     FieldSpec("summary", "Summary", "multiline", "What was discussed; requests go in Requests", 72),
 ]
 
@@ -77,9 +86,18 @@ class InterviewForm(RecordForm):
         self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.attach_button = QPushButton("Attach transcript…")
         self.attach_button.setToolTip("Copy a transcript file into the data folder, by its SHA-256")
+        self.fetch_button = QPushButton("Fetch")
+        self.fetch_button.setToolTip("Bring the transcript from the registry to this laptop")
+        self.fetch_button.hide()
+        #: where the shown transcript is (None: no transcript)
+        self.file_state: FileState | None = None
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.fetch_button)
+        buttons.addStretch(1)
         row = QVBoxLayout()
         row.addWidget(self.transcript)
-        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(buttons)
         self.form_layout.addRow(QLabel("Transcript:"), row)
         self.load(None)
 
@@ -111,18 +129,27 @@ class InterviewForm(RecordForm):
 
     def _show_transcript(self, record: Record) -> None:
         assert isinstance(record, Interview)
+        self.file_state = None
+        self.fetch_button.hide()
+        self.transcript.setProperty("role", "")
         if not record.transcript_sha256:
             self.transcript.setText("No transcript attached.")
+            repolish(self.transcript)
             return
-        where = (
-            "kept in this data folder"
-            if self.service.is_present(record)
-            else "not in this data folder (attached on another machine)"
+        state = self.file_state = file_state(
+            self.service.store,
+            self.service.data_dir,
+            record.transcript_sha256,
+            record.modified_by,
         )
         self.transcript.setText(
-            f"{record.transcript_name or 'transcript'} · {where}\n"
+            f"{record.transcript_name or 'transcript'} · {state.text}\n"
             f"SHA-256 {record.transcript_sha256}"
         )
+        self.fetch_button.setVisible(state.can_fetch)
+        if state.where in (FileWhere.MISSING, FileWhere.DAMAGED):
+            self.transcript.setProperty("role", "error")
+        repolish(self.transcript)
 
 
 class InterviewsPanel(QWidget):
@@ -144,14 +171,23 @@ class InterviewsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.new_button = QPushButton("New interview")
         self.new_button.clicked.connect(self.new_interview)
+        self.conduct_button = QPushButton("Conduct with a protocol…")
+        self.conduct_button.setToolTip(
+            "Walk the saved interview through a protocol's questions, answer by answer (Ctrl+I)"
+        )
+        self.conduct_button.clicked.connect(self.open_conductor)
+        self.conduct_button.setEnabled(False)
+        QShortcut(QKeySequence("Ctrl+I"), self, self.open_conductor)
 
         self.form = InterviewForm(self.service)
         self.form.saved.connect(self._saved)
         self.form.attach_button.clicked.connect(self._ask_transcript)
+        self.form.fetch_button.clicked.connect(self.fetch_transcript)
         self.task_status = TaskStatus()
 
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Interviews with this model</b>"), 1)
+        top.addWidget(self.conduct_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -170,7 +206,29 @@ class InterviewsPanel(QWidget):
             self.table.selectRow(0)
         else:
             self.form.load(None)
+        self.conduct_button.setEnabled(bool(rows))
         self.form.setEnabled(model is not None)
+
+    def selected_interview(self) -> Interview | None:
+        """The saved interview the form shows (None for a new, unsaved one)."""
+        record = self.form._base
+        if not isinstance(record, Interview) or self.service.get(record.id) is None:
+            return None
+        return self.service.get(record.id)
+
+    def conductor_dialog(self) -> ConductDialog | None:
+        interview = self.selected_interview()
+        if interview is None:
+            return None
+        dialog = ConductDialog(self.ctx, interview, parent=self)
+        dialog.conductor.changed.connect(self.changed.emit)
+        dialog.finished.connect(lambda _r: self._saved(self.service.get(interview.id)))
+        return dialog
+
+    def open_conductor(self) -> None:
+        dialog = self.conductor_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def new_interview(self) -> None:
         self.table.clearSelection()
@@ -181,6 +239,7 @@ class InterviewsPanel(QWidget):
         indexes = selected.indexes()
         if indexes:
             self.form.load(indexes[0].data(ROW_ROLE))
+        self.conduct_button.setEnabled(bool(indexes))
 
     def _saved(self, interview: object) -> None:
         assert isinstance(interview, Interview)
@@ -226,6 +285,37 @@ class InterviewsPanel(QWidget):
         )
         self.task_status.show_message(
             f"{stored.original_name}: {note}. Save the interview to keep the link."
+        )
+
+    def fetch_transcript(self) -> Task | None:
+        """Bring the shown transcript from the registry, checked, with progress and Cancel."""
+        record = self.form._base
+        assert isinstance(record, Interview)
+        sha = record.transcript_sha256
+        if not sha or self.task_status.busy():
+            return None
+        name = record.transcript_name or "the transcript"
+        store_file = self.ctx.store.path
+        self.form.fetch_button.setEnabled(False)
+
+        def fetch(progress: Progress, cancelled: CancelCheck) -> Path:
+            return fetch_file(store_file, sha, progress=progress, cancelled=cancelled)
+
+        def done(message: str) -> None:
+            self.form.fetch_button.setEnabled(True)
+            self.form._show_transcript(self.form._base)
+            self.task_status.show_message(message)
+
+        def failed(exc: BaseException, _traceback: str) -> None:
+            self.last_error = str(exc) or type(exc).__name__
+            done(f"{name} not fetched: {self.last_error}")
+
+        return self.task_status.start(
+            f"Fetching {name}…",
+            fetch,
+            succeeded=lambda _path: done(f"{name} fetched and checked against its SHA-256."),
+            failed=failed,
+            cancelled=lambda: done(f"Fetching {name} cancelled; it resumes where it stopped."),
         )
 
     def _transcript_failed(self, exc: BaseException, _traceback: str) -> None:

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
+from ..services.attached_files import auto_fetch_mb, set_auto_fetch_mb
 from ..services.credentials import (
     KeyringUnavailable,
     forget_token,
@@ -24,6 +26,7 @@ from ..services.credentials import (
     store_token,
 )
 from ..services.identity import SETTING_KEY as STEWARD_KEY
+from ..services.identity import named_steward
 from ..services.sync_service import (
     RegistrySettings,
     own_registry_settings,
@@ -33,6 +36,7 @@ from ..services.sync_service import (
     validate_registry,
 )
 from .org_defaults import OrgDefaultsPanel
+from .panels import scrolling
 from .sync_controller import SyncController
 from .tasks import Task, run_task
 from .widgets import page_subtitle, page_title, repolish
@@ -68,6 +72,14 @@ class SettingsView(QWidget):
         self.steward_edit = QLineEdit()
         self.steward_edit.setAccessibleName("Your name")
         self.steward_edit.setPlaceholderText("as it appears in the audit log")
+        self.auto_fetch = QSpinBox()
+        self.auto_fetch.setRange(0, 100_000)
+        self.auto_fetch.setSuffix(" MB")
+        self.auto_fetch.setAccessibleName("Fetch files automatically up to")
+        self.auto_fetch.setToolTip(
+            "Transcripts and evidence files up to this size come with every sync;"
+            " larger ones wait for Fetch (0: always on demand)"
+        )
         self.save_button = QPushButton("Save settings")
         self.save_button.setProperty("primary", "true")
         self.save_button.clicked.connect(self.save)
@@ -103,6 +115,7 @@ class SettingsView(QWidget):
         form.addRow("Registry URL:", self.url_edit)
         form.addRow("CA bundle:", ca_row)
         form.addRow("Your name:", self.steward_edit)
+        form.addRow("Fetch files up to:", self.auto_fetch)
         form.addRow("", self.error_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -133,10 +146,16 @@ class SettingsView(QWidget):
                 " changes wait in the outbox until the registry can be reached."
             )
         )
-        layout.addWidget(panel)
+        # The panels scroll where the window is short (960x600): never clipped.
+        body = QWidget()
+        body.setObjectName("page")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(panel)
         self.org_panel = OrgDefaultsPanel(ctx)
-        layout.addWidget(self.org_panel)
-        layout.addStretch(1)
+        body_layout.addWidget(self.org_panel)
+        body_layout.addStretch(1)
+        layout.addWidget(scrolling(body, sideways=False), 1)
 
     def refresh(self) -> None:
         own = own_registry_settings(self.ctx.store)
@@ -147,10 +166,18 @@ class SettingsView(QWidget):
             self.url_edit.setPlaceholderText(f"{org.registry_url}  (organisation default)")
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
-        self.steward_edit.setText(self.ctx.who)
+        self.steward_edit.setText(named_steward(self.ctx.store))
+        self.auto_fetch.setValue(round(auto_fetch_mb(self.ctx.store)))
         about = keyring_description()
         self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
+        self._warn_clear_text()
+
+    def _warn_clear_text(self) -> None:
+        """A registry set with --insecure (plain http:// to another computer) is warned about."""
+        settings = registry_settings(self.ctx.store)
+        if settings.insecure and not self.error_label.text():
+            self.error_label.setText("Warning: " + settings.clear_text_warning + ".")
 
     def _show_token_state(self) -> None:
         url = registry_settings(self.ctx.store).url
@@ -176,15 +203,22 @@ class SettingsView(QWidget):
             repolish(widget)
 
     def save(self) -> RegistrySettings | None:
+        own = own_registry_settings(self.ctx.store)
+        url = self.url_edit.text()
         try:
             settings = validate_registry(
-                self.url_edit.text(), self.ca_edit.text().strip(), allow_empty=True
+                url,
+                self.ca_edit.text().strip(),
+                allow_empty=True,
+                insecure=own.insecure and url.strip().rstrip("/") == own.url,
             )
         except ValidationError as exc:
             self._set_error(str(exc))
             return None
         self._set_error("")
         save_registry(self.ctx.store, settings)
+        if self.auto_fetch.value() != round(auto_fetch_mb(self.ctx.store)):
+            set_auto_fetch_mb(self.ctx.store, self.auto_fetch.value())
         settings = registry_settings(self.ctx.store)  # the organisation's where left empty
         name = self.steward_edit.text().strip()
         if name and name != self.ctx.who:
@@ -192,6 +226,7 @@ class SettingsView(QWidget):
             self.ctx.who = name
         self.controller.refresh_status()
         self._show_token_state()
+        self._warn_clear_text()
         return settings
 
     def _configured(self) -> RegistrySettings | None:
