@@ -105,3 +105,28 @@ def test_paging_across_server_processes_sees_every_version_exactly_once(three_se
     total = 2 * WRITES_PER_WRITER
     assert seen == sorted(applied) == list(range(1, total + 1))
     assert pages > total // 5, "the reader really paged while the writers wrote"
+
+
+def test_every_worker_cuts_off_a_client_that_never_finishes_its_headers(tmp_path) -> None:
+    """``serve --workers 2`` runs hardening's server config in each worker: a connection
+    that sends half a request head is closed after the header timeout (10 s), whichever
+    worker took it (plain ``uvicorn.run`` workers held it for ever)."""
+    import socket
+    import time
+
+    from stewardship_registry.limits import DEFAULT_LIMITS
+
+    server = ServeProcess(str(tmp_path / "registry.db"), workers=2).start()
+    try:
+        conns = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+        started = time.monotonic()
+        for conn in conns:
+            conn.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+            conn.settimeout(DEFAULT_LIMITS.header_timeout + 10)
+        for conn in conns:
+            assert conn.recv(1024) == b"", "closed without a reply"
+            conn.close()
+        assert time.monotonic() - started < DEFAULT_LIMITS.header_timeout + 5
+        assert requests.get(server.url + "/v1/health", timeout=TIMEOUT).status_code == 200
+    finally:
+        server.stop()
