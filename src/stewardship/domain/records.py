@@ -391,3 +391,13 @@ class Report(Record):
             if not self.reviewers.strip():
                 found.append(Problem("reviewers", "a final report needs at least one reviewer"))
         return found
+
+
+# The weights' archive copies, manifests and verifications: declared in their
+# own module, imported here so that importing the records registers them all.
+from .weights import (  # noqa: E402, F401 - re-exported
+    ArchiveCopy,
+    WeightManifest,
+    WeightManifestFile,
+    WeightVerification,
+)

@@ -325,6 +325,19 @@ def _v8_files(db: sqlite_utils.Database) -> None:
         db.table("interviews").add_column("title", str)
 
 
+def _weights_indexes(db: sqlite_utils.Database) -> None:
+    # A copy's latest verification (the dashboard and the status read only that)
+    # and a manifest's files.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_weight_verifications_copy"
+        " ON weight_verifications (copy_id, deleted, finished_at)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_weight_manifest_files_manifest"
+        " ON weight_manifest_files (manifest_id, path)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -334,6 +347,11 @@ MIGRATIONS: list[Migration] = [
     _v6_pending_batch_tops,
     _v7_conflict_authors,
     _v8_files,
+    new_record_type("archive_copy"),
+    new_record_type("weight_manifest"),
+    new_record_type("weight_manifest_file"),
+    new_record_type("weight_verification"),
+    _weights_indexes,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
