@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "interview": ("interview_cmd", "record an interview with a model (and its transcript)"),
     "transcript": ("transcript_cmd", "write a transcript to a file, from here or the registry"),
     "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
+    "weights": (
+        "weights_cmd",
+        "archive copies of a model's weights: add one, verify them, their status",
+    ),
 }
 
 
