@@ -26,7 +26,17 @@ from stewardship.services.importing import import_file
 from stewardship.store import Store, schema
 from stewardship.store.schema import add_record_columns, new_record_type
 
-EXISTING_SECTIONS = ["models", "checklist_items", "preference_requests", "interviews", "reports"]
+EXISTING_SECTIONS = [
+    "models",
+    "checklist_items",
+    "preference_requests",
+    "interviews",
+    "reports",
+    "archive_copies",
+    "weight_manifests",
+    "weight_manifest_files",
+    "weight_verifications",
+]
 
 
 @dataclass
