@@ -107,7 +107,7 @@ def test_bundle_carries_only_the_aws_service_data_s3_needs():
     [botocore_data] = [p for p in BUNDLE.rglob("data") if p.parent.name == "botocore"]
     services = sorted(p.name for p in botocore_data.iterdir() if p.is_dir())
     assert services == ["s3", "sts"]
-    assert (botocore_data / "endpoints.json").is_file()
+    assert (botocore_data / "endpoints.json.gz").is_file()  # gzipped by the spec
     assert (botocore_data / "partitions.json").is_file()
     boto3_data = [p for p in BUNDLE.rglob("data") if p.parent.name == "boto3"]
     for folder in boto3_data:

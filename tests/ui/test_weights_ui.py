@@ -56,7 +56,8 @@ def test_verify_a_copy_in_the_window_and_see_each_file(qtbot, ctx, tmp_path: Pat
     sums.write_text(
         "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in FILES.items()), "utf-8"
     )
-    assert panel.import_manifest(sums)
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        assert panel.import_manifest(sums)
     assert "Manifest:</b> 4 files" in panel.manifest_label.text()
     assert panel.verify_button.isEnabled() and not panel.import_button.isEnabled()
     assert panel.copies.item(0, 6).text() == "never verified"
@@ -92,7 +93,8 @@ def test_cancel_a_verification_keeps_nothing(qtbot, ctx, tmp_path: Path, monkeyp
     sums.write_text(
         "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in FILES.items()), "utf-8"
     )
-    panel.import_manifest(sums)
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        panel.import_manifest(sums)
     # Slow the reads down so Cancel comes while the files are being hashed.
     import time
 
@@ -117,3 +119,16 @@ def test_cancel_a_verification_keeps_nothing(qtbot, ctx, tmp_path: Path, monkeyp
     assert panel.task_status.message.text() == "Cancelled; nothing was kept."
     assert ctx.store.count(WeightVerification) == 0
     assert panel.verify_button.isEnabled()
+
+
+def test_a_bad_sha256sums_is_refused_with_its_line(qtbot, ctx, tmp_path: Path) -> None:
+    view, _model = _view(qtbot, ctx)
+    panel = view.weights
+    bad = tmp_path / "SHA256SUMS"
+    bad.write_text("not a sha256sum line\n", "utf-8")
+    with qtbot.waitCallback(timeout=10_000) as ended:
+        assert panel.import_manifest(bad)
+        panel.task_status.task.signals.failed.connect(ended)
+    assert "SHA256SUMS, line 1" in panel.task_status.message.text()
+    assert panel.import_button.isEnabled()
+    assert "No manifest yet" in panel.manifest_label.text()

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -90,7 +90,7 @@ class WeightsPanel(QWidget):
         self.import_button = QPushButton("Import SHA256SUMS…")
         self.import_button.setToolTip("Record the manifest from sha256sum output (once per model)")
         self.import_button.clicked.connect(self._ask_import)
-        self.build_button = QPushButton("Build manifest from copy")
+        self.build_button = QPushButton("Build manifest…")
         self.build_button.setToolTip(
             "Hash every file of the chosen copy into the manifest: that copy is then trusted"
         )
@@ -99,16 +99,19 @@ class WeightsPanel(QWidget):
         self.verify_button.clicked.connect(self.verify_selected)
         self.verify_all_button = QPushButton("Verify all")
         self.verify_all_button.clicked.connect(self.verify_all)
-        buttons = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.import_button,
-            self.build_button,
-            self.verify_button,
-            self.verify_all_button,
+        # Two to a row: the tab shares the Checklists view's width with the item tree.
+        buttons = QGridLayout()
+        for n, button in enumerate(
+            (
+                self.add_button,
+                self.import_button,
+                self.build_button,
+                self.verify_button,
+                self.verify_all_button,
+            )
         ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            buttons.addWidget(button, n // 2, n % 2)
+        buttons.setColumnStretch(2, 1)
 
         self.task_status = TaskStatus()
         self.result_table = _table(RESULT_COLUMNS, "Verification results")
@@ -229,16 +232,30 @@ class WeightsPanel(QWidget):
             self.import_manifest(Path(name))
 
     def import_manifest(self, path: Path) -> bool:
-        if self.model is None:
+        """Record the manifest from ``path`` as a task (a manifest may list thousands of files)."""
+        model = self.model
+        if model is None or self.task_status.busy():
             return False
         try:
             text = path.read_text(encoding="utf-8")
-            self.service().import_manifest(self.model, text, path.name)
-        except (OSError, UnicodeDecodeError, ValidationError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             self._refuse("Manifest not recorded", exc)
             return False
-        self.refresh()
-        self.changed.emit()
+        store_path = self.ctx.store.path
+
+        def work(_progress: Progress, _cancelled: CancelCheck) -> object:
+            return with_own_store(
+                store_path,
+                lambda store: self.service(store).import_manifest(model, text, path.name),
+            )
+
+        self.task_status.start(
+            f"Recording the manifest from {path.name}…",
+            work,
+            succeeded=lambda _m: self._done("Manifest recorded."),
+            failed=self._failed,
+        )
+        self._update_buttons()
         return True
 
     def _ask_build(self) -> None:
