@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stewardship.domain.records import Model
+from stewardship.services.archives import open_copy
 from stewardship.services.weights import WeightsService
 from stewardship.store import Store
 
@@ -92,6 +93,9 @@ def main() -> int:
             service.import_manifest(model, manifest, "SHA256SUMS")
             ours, run = best_of(args.runs, lambda: service.verify(copy))
             assert run is not None and run.record.passed, run.lines()  # type: ignore[attr-defined]
+            one_thread = open_copy(copy.uri)
+            one_thread.workers = 1
+            single, _ = best_of(args.runs, lambda: service.verify(copy, reader=one_thread))
         seq, _ = best_of(args.runs, sequential)
         par, _ = best_of(args.runs, parallel)
 
@@ -99,13 +103,14 @@ def main() -> int:
     ratio = ours / par
     print(f"copy: {mib} MiB in {args.files} files, {cores} cores, verified: every file matches")
     print(f"stewardship verify: {ours:.2f} s ({mib / ours:.0f} MiB/s)")
+    print(f"stewardship verify on one thread: {single:.2f} s ({mib / single:.0f} MiB/s)")
     print(f"sha256sum, {cores} at once (xargs -P {cores}): {par:.2f} s ({mib / par:.0f} MiB/s)")
     print(f"sha256sum, one file after another: {seq:.2f} s ({mib / seq:.0f} MiB/s)")
     verdict = "within" if ratio <= TARGET_RATIO else "OUTSIDE"
     print(f"ratio verify/parallel sha256sum: {ratio:.2f} ({verdict} the {TARGET_RATIO}x target)")
     faster = "faster" if ours < seq else "NOT faster"
     print(f"ratio verify/sequential sha256sum: {ours / seq:.2f} ({faster} than one after another)")
-    return 0
+    return 0 if ratio <= TARGET_RATIO and ours < seq else 1
 
 
 if __name__ == "__main__":
