@@ -8,8 +8,9 @@
 #   poppler-utils       pdftotext, to read back the PDF reports
 #   desktop-file-utils, appstream  desktop-file-validate, appstreamcli: the desktop metadata
 #   nsis                makensis, compiles the Windows installer script
+#   man-db              man, renders the man page to check it
 set -eu
-PACKAGES="postgresql-15 poppler-utils desktop-file-utils appstream nsis"
+PACKAGES="postgresql-15 poppler-utils desktop-file-utils appstream nsis man-db"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0   # not Debian: tests say what they miss
 missing=""

@@ -35,9 +35,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "registry": ("registry_cmd", "set the registry this data folder syncs with"),
     "login": ("login_cmd", "read a registry token from stdin into the keyring"),
     "sync": ("sync_cmd", "run one sync cycle with the registry (records and files)"),
-    "interview": ("interview_cmd", "record an interview with a model (and its transcript)"),
+    "interview": (
+        "interview_cmd",
+        "record an interview with a model (its transcript, its answers to a protocol)",
+    ),
     "transcript": ("transcript_cmd", "write a transcript to a file, from here or the registry"),
     "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
+    "conflicts": ("conflicts_cmd", "list sync conflicts, or resolve one without the window"),
+    "protocol": ("protocol_cmd", "interview protocols: list, show the script, compare answers"),
     "weights": (
         "weights_cmd",
         "archive copies of a model's weights: add one, verify them, their status",

@@ -1,9 +1,12 @@
 """``POST /v1/batch``: validate each operation, then apply them in one transaction.
 
 Validation uses the console's own domain (``RECORD_TYPES[type].from_dict(data,
-strict=True)`` and ``problems()``), so the registry refuses exactly what the
-console would. The version checks, the writes and the stored idempotent reply
-share one write transaction: a replay can never apply anything twice.
+strict=True)`` and ``problems()``) on the fields the type declares, so the
+registry refuses exactly what the console would. Fields it does not declare
+(a newer console's) are kept unchanged within the bounds of
+:mod:`stewardship.domain.wire`. The version checks, the reference checks, the
+writes and the stored idempotent reply share one write transaction: a replay
+can never apply anything twice. All of this works on any :class:`Storage`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ from typing import Any
 
 from stewardship.domain.errors import Problem, ValidationError
 from stewardship.domain.records import RECORD_TYPES
+from stewardship.domain.wire import (
+    EXTRA_FIELD_NAME,
+    MAX_EXTRA_BYTES,
+    MAX_EXTRA_FIELDS,
+    extra_fields_size,
+    lone_surrogate_path,
+)
 
 from .problems import ProblemError, problem_dict
 from .schemas import BatchRequest, Operation
@@ -45,7 +55,10 @@ def request_hash(body: BatchRequest) -> str:
             "Numbers must be finite: NaN and Infinity are not JSON.",
             errors=[{"field": "operations", "reason": "contains NaN or Infinity"}],
         ) from None
-    return hashlib.sha256(("POST /v1/batch\n" + canonical).encode()).hexdigest()
+    # surrogatepass: a lone surrogate (refused per operation later) must not crash the hash;
+    # every valid string encodes exactly as before, so stored fingerprints still match
+    payload = ("POST /v1/batch\n" + canonical).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(payload).hexdigest()
 
 
 @dataclasses.dataclass
@@ -53,6 +66,36 @@ class _Prepared:
     data: dict[str, Any] | None = None
     modified_by: str = ""
     problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+def _extra_problems(extras: dict[str, Any]) -> list[Problem]:
+    """What is wrong with the fields the type does not declare (kept when within bounds)."""
+    found = [
+        Problem(
+            name.encode("utf-8", "backslashreplace").decode(),
+            "is not a field of this type, and a kept unknown field needs a name of lower-case "
+            "letters, digits and '_' (at most 64)",
+        )
+        for name in extras
+        if not EXTRA_FIELD_NAME.fullmatch(name)
+    ]
+    if len(extras) > MAX_EXTRA_FIELDS:
+        found.append(
+            Problem(
+                "data",
+                f"has {len(extras)} fields this registry does not know; at most "
+                f"{MAX_EXTRA_FIELDS} are kept",
+            )
+        )
+    elif not found and extra_fields_size(extras) > MAX_EXTRA_BYTES:
+        found.append(
+            Problem(
+                "data",
+                f"the fields this registry does not know take more than {MAX_EXTRA_BYTES} "
+                "bytes; they are kept only up to that size",
+            )
+        )
+    return found
 
 
 def prepare(op: Operation, principal: Principal) -> _Prepared:
@@ -63,10 +106,25 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
     assert op.data is not None
     cls = RECORD_TYPES[op.type]
     found: list[Problem] = []
+    bad_text = lone_surrogate_path(op.data)
+    if bad_text is not None:
+        return _Prepared(
+            problems=[
+                Problem(
+                    bad_text,
+                    "holds a lone UTF-16 surrogate (\\ud800 to \\udfff), which is not text; "
+                    "send valid Unicode",
+                )
+            ]
+        )
     if "id" in op.data and op.data["id"] != op.id:
         found.append(Problem("id", f"the data's id does not match the operation's id '{op.id}'"))
+    kinds = cls.field_kinds()
+    known = {k: v for k, v in op.data.items() if k in kinds}
+    extras = {k: v for k, v in op.data.items() if k not in kinds}
+    found.extend(_extra_problems(extras))
     try:
-        record = cls.from_dict(op.data, strict=True)
+        record = cls.from_dict(known, strict=True)
     except ValidationError as exc:
         return _Prepared(problems=found + exc.problems)
     except Exception:  # the domain must never turn bad input into a server error
@@ -81,7 +139,10 @@ def prepare(op: Operation, principal: Principal) -> _Prepared:
         found.append(Problem("data", f"could not be checked as a {op.type}"))
     if found:
         return _Prepared(problems=found)
-    data = {k: v for k, v in record.to_dict().items() if k not in SERVER_FIELDS}
+    data = {
+        **extras,
+        **{k: v for k, v in record.to_dict().items() if k not in SERVER_FIELDS},
+    }
     return _Prepared(data=data, modified_by=given or record.modified_by.strip() or principal.name)
 
 
@@ -107,6 +168,28 @@ def _conflict(op: Operation, current: StoredRecord | None, detail: str) -> dict[
         "current": envelope(current) if current else None,
         "detail": detail,
     }
+
+
+def _missing_references(op: Operation, prep: _Prepared, tx: Any) -> list[Problem]:
+    """A reference (``model_id``, ...) to a record the registry has never had is refused.
+
+    A tombstone counts as had: a steward who added an item offline while
+    someone else deleted its model keeps the item (docs/registry-protocol.md,
+    "References"). A record written earlier in the same batch counts too.
+    """
+    assert prep.data is not None
+    found = []
+    for name, target in RECORD_TYPES[op.type].REFERENCES.items():
+        value = prep.data.get(name)
+        if isinstance(value, str) and value and tx.get(target, value) is None:
+            found.append(
+                Problem(
+                    name,
+                    f"names no {target} this registry has ('{value}'); send the {target} "
+                    "first, in an earlier batch or earlier in this one",
+                )
+            )
+    return found
 
 
 def _apply(
@@ -138,6 +221,10 @@ def _apply(
         )
     if op.deleted and current is None:
         return _rejected(index, op, [Problem("base_version", "there is no record to delete")])
+    if not op.deleted:
+        missing = _missing_references(op, prep, tx)
+        if missing:
+            return _rejected(index, op, missing)
     written = tx.put(
         op.type,
         op.id,

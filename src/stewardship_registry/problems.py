@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from .storage import StorageBusy
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:stewardship:problem:"
 
@@ -20,8 +22,13 @@ PROBLEM_BASE = "urn:stewardship:problem:"
 PROBLEM_TITLES: dict[str, str] = {
     "bad-request": "The request could not be read",
     "unauthorized": "A valid bearer token is required",
+    "token-expired": "The token has expired",
+    "too-many-requests": "Too many failed attempts",
+    "request-timeout": "The request did not arrive in time",
+    "unavailable": "The registry is busy",
     "forbidden": "This token's role may not do that",
     "not-found": "Not found",
+    "token-exists": "A token of that name is active",
     "method-not-allowed": "Method not allowed",
     "cursor-reset": "The cursor does not belong to this registry's history",
     "payload-too-large": "The request body is too large",
@@ -41,9 +48,12 @@ _STATUS_SLUGS = {
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    408: "request-timeout",
     413: "payload-too-large",
     422: "validation",
+    429: "too-many-requests",
     500: "internal",
+    503: "unavailable",
 }
 
 log = logging.getLogger("stewardship_registry")
@@ -145,6 +155,25 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first
+    route's, where GET and POST of one path are two routes)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _count_database_error(request: Request, kind: str) -> None:
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.database_errors.labels(kind).inc()
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Turn every error, FastAPI's own included, into ``application/problem+json``."""
 
@@ -188,14 +217,39 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
-        elif status == 405:
+        headers = dict(exc.headers or {})
+        if status == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+        return problem_response(status, slug, detail, instance=request.url.path, headers=headers)
+
+    @app.exception_handler(StorageBusy)
+    async def _busy(request: Request, exc: StorageBusy) -> Response:
+        wait = int(getattr(request.app.state, "busy_retry_after", 2))
+        _count_database_error(request, "busy")
+        log.warning(
+            "%s %s: %s; answered 503 with Retry-After: %d (not a server bug: "
+            "look for another process holding the database, e.g. a backup or sqlite3 shell)",
+            request.method,
+            request.url.path,
+            exc,
+            wait,
+        )
         return problem_response(
-            status, slug, detail, instance=request.url.path, headers=dict(exc.headers or {})
+            503,
+            "unavailable",
+            f"The registry's database is busy; retry in {wait} s (a batch with the same "
+            "Idempotency-Key).",
+            instance=request.url.path,
+            headers={"Retry-After": str(wait)},
         )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
+        if type(exc).__module__.startswith(("sqlite3", "psycopg")):
+            _count_database_error(request, "error")
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             500,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from stewardship.domain.records import RECORD_TYPES
 
@@ -13,6 +20,22 @@ from .tokens import Role
 
 RecordType = StrEnum("RecordType", {name: name for name in RECORD_TYPES})  # type: ignore[misc]
 RecordType.__doc__ = "The kind of a synced record."
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number with no fraction (``3`` or ``3.0``, as JSON Schema's "integer" allows);
+    text, booleans and fractions are refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("Input should be a whole number")
+        return int(value)
+    return value
+
+
+#: A whole number as JSON Schema's "integer" means it (no text, no fraction, 3.0 allowed).
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 MAX_OPERATIONS = 100
 MAX_VERSION = 2**53 - 1
@@ -51,14 +74,32 @@ class Problem(BaseModel):
     )
 
 
+#: "An operation has data or deleted: true, never both" in JSON Schema terms, so
+#: /openapi.json describes exactly what the validator below enforces.
+_DATA_OR_DELETED: dict[str, Any] = {
+    "oneOf": [
+        {
+            "title": "write",
+            "required": ["data"],
+            "properties": {"data": {"type": "object"}, "deleted": {"const": False}},
+        },
+        {
+            "title": "delete",
+            "required": ["deleted"],
+            "properties": {"deleted": {"const": True}, "data": {"type": "null"}},
+        },
+    ]
+}
+
+
 class Operation(BaseModel):
     """One write in a batch: ``data`` to create or replace, or ``deleted: true``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_DATA_OR_DELETED)
 
     type: RecordType
     id: str = Field(pattern=ID_PATTERN, description="The record's id (a UUID made by the client).")
-    base_version: StrictInt = Field(
+    base_version: WholeNumber = Field(
         ge=0,
         le=MAX_VERSION,
         description="The version the client last synced (0: the client is creating the record).",
@@ -144,10 +185,62 @@ class ChangesPage(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
-    api: str
-    server_version: str
+    api: str = Field(description="The protocol version of the paths, 'v1'.")
+    server_version: str = Field(description="The registry software's version.")
+    protocol: int = Field(
+        description="The revision of protocol v1 this registry implements (a console warns "
+        "when it is lower than it needs; docs/registry-protocol.md)."
+    )
 
 
 class Me(BaseModel):
     name: str
     role: Role
+
+
+class TokenState(StrEnum):
+    ACTIVE = "active"
+    ROTATED = "rotated"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class TokenListing(BaseModel):
+    """A token as ``GET /v1/tokens`` lists it: never its secret."""
+
+    name: str
+    role: Role
+    state: TokenState = Field(
+        description="active; rotated (replaced, valid until expires_at); expired; revoked."
+    )
+    created_at: str
+    expires_at: str | None = Field(description="When it stops working; null: never.")
+    last_used_at: str | None = Field(description="Its last request, to the minute; null: never.")
+    revoked_at: str | None
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenListing]
+
+
+#: A token's name: printable, no '/', like the CLI accepts.
+TOKEN_NAME_PATTERN = r"^[^\x00-\x20\x7f/]([^\x00-\x1f\x7f/]{0,98}[^\x00-\x20\x7f/])?$"
+
+
+class NewToken(BaseModel):
+    """``POST /v1/tokens``: a token to make."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=TOKEN_NAME_PATTERN, description="Who or what holds the token.")
+    role: Role
+    expires_in_days: Annotated[int, Field(ge=1, le=3650), BeforeValidator(_whole_number)] | None = (
+        Field(None, description="Days until it stops working; omit (or null) for never.")
+    )
+
+
+class CreatedToken(BaseModel):
+    name: str
+    role: Role
+    expires_at: str | None
+    token: str = Field(description="The secret, shown this once: hand it to its holder.")

@@ -10,16 +10,17 @@ changes feed can never skip one.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .storage import Principal, StoredRecord, StoredReply, TokenInfo
+from .storage import Principal, StorageBusy, StoredRecord, StoredReply, TokenInfo
 from .tokens import Role
 
 #: Fields of a record's data that the server sets on every write.
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS tokens (
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
+-- (a unique index on the names of active tokens: see _m1_token_lifecycle)
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     token_id INTEGER NOT NULL REFERENCES tokens (id),
     key TEXT NOT NULL,
@@ -69,6 +70,73 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency_keys (created_at);
 """
+
+
+def _m1_token_lifecycle(conn: sqlite3.Connection) -> None:
+    """Tokens expire, are rotated (the old one kept for a grace period) and note their last use."""
+    conn.execute("ALTER TABLE tokens ADD COLUMN expires_at TEXT")
+    conn.execute("ALTER TABLE tokens ADD COLUMN last_used_at TEXT")
+    conn.execute("ALTER TABLE tokens ADD COLUMN superseded_at TEXT")
+    conn.execute("DROP INDEX IF EXISTS tokens_active_name")
+    conn.execute(
+        "CREATE UNIQUE INDEX tokens_current_name ON tokens (name)"
+        " WHERE revoked_at IS NULL AND superseded_at IS NULL"
+    )
+
+
+#: The registry database's numbered migrations, after the base schema (``PRAGMA
+#: user_version`` holds how many ran). Append; never edit one that has shipped.
+MIGRATIONS = [_m1_token_lifecycle]
+
+
+def _migrate(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    with _immediate(conn, busy_timeout_ms):
+        done = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if done > len(MIGRATIONS):
+            raise ValueError(
+                f"the registry database is newer than this registry (schema {done}, this "
+                f"version knows {len(MIGRATIONS)}); upgrade stewardship-registry"
+            )
+        for number in range(done + 1, len(MIGRATIONS) + 1):
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), if it does not exist.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection, busy_timeout_ms: int) -> Iterator[sqlite3.Connection]:
+    """A write transaction; a lock held past the busy timeout is :class:`StorageBusy`."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise StorageBusy(
+                f"the registry database stayed locked for {busy_timeout_ms / 1000:g} s "
+                "(another process holds its write lock)"
+            ) from exc
+        raise
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _iso(moment: datetime) -> str:
@@ -99,6 +167,9 @@ def _token_info(row: sqlite3.Row) -> TokenInfo:
         role=Role(row["role"]),
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        expires_at=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        superseded_at=row["superseded_at"],
     )
 
 
@@ -198,12 +269,14 @@ class SQLiteStorage:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
+        _create_private(self.path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         conn = self._conn()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        _migrate(conn, busy_timeout_ms)
         with self._immediate(conn):
             row = conn.execute("SELECT value FROM meta WHERE key = 'registry_id'").fetchone()
             if row is None:
@@ -234,16 +307,8 @@ class SQLiteStorage:
                 self._all.append(conn)
         return conn
 
-    @staticmethod
-    @contextmanager
-    def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _immediate(self, conn: sqlite3.Connection) -> AbstractContextManager[sqlite3.Connection]:
+        return _immediate(conn, self._busy_timeout_ms)
 
     def close(self) -> None:
         with self._lock:
@@ -257,31 +322,43 @@ class SQLiteStorage:
         row = (
             self._conn()
             .execute(
-                "SELECT id, name, role FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                "SELECT id, name, role, expires_at FROM tokens"
+                " WHERE token_hash = ? AND revoked_at IS NULL",
                 (token_hash,),
             )
             .fetchone()
         )
-        return Principal(row["id"], row["name"], Role(row["role"])) if row else None
+        if row is None:
+            return None
+        return Principal(row["id"], row["name"], Role(row["role"]), row["expires_at"])
 
-    def add_token(self, name: str, role: Role, token_hash: str) -> TokenInfo:
+    def add_token(
+        self, name: str, role: Role, token_hash: str, *, expires_at: str | None = None
+    ) -> TokenInfo:
         conn = self._conn()
         with self._immediate(conn):
-            if conn.execute(
-                "SELECT 1 FROM tokens WHERE name = ? AND revoked_at IS NULL", (name,)
-            ).fetchone():
+            if self._current(conn, name) is not None:
                 raise ValueError(f"an active token named '{name}' exists; revoke it first")
             now = server_now()
             conn.execute(
-                "INSERT INTO tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, role.value, token_hash, now),
+                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, role.value, token_hash, now, expires_at),
             )
-        return TokenInfo(name=name, role=role, created_at=now, revoked_at=None)
+        return TokenInfo(
+            name=name, role=role, created_at=now, revoked_at=None, expires_at=expires_at
+        )
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL AND superseded_at IS NULL",
+            (name,),
+        ).fetchone()
+        return row
 
     def list_tokens(self) -> list[TokenInfo]:
-        rows = self._conn().execute(
-            "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name, created_at"
-        )
+        rows = self._conn().execute("SELECT * FROM tokens ORDER BY name, created_at")
         return [_token_info(row) for row in rows]
 
     def revoke_token(self, name: str) -> bool:
@@ -292,6 +369,47 @@ class SQLiteStorage:
                 (server_now(), name),
             )
         return cur.rowcount > 0
+
+    def rotate_token(
+        self, name: str, token_hash: str, *, grace_until: str, expires_at: str | None
+    ) -> TokenInfo:
+        conn = self._conn()
+        with self._immediate(conn):
+            old = self._current(conn, name)
+            if old is None:
+                raise ValueError(f"no active token named '{name}'")
+            now = server_now()
+            old_end = old["expires_at"]
+            until = min(grace_until, old_end) if old_end else grace_until
+            conn.execute(
+                "UPDATE tokens SET superseded_at = ?, expires_at = ? WHERE id = ?",
+                (now, until, old["id"]),
+            )
+            conn.execute(
+                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, old["role"], token_hash, now, expires_at),
+            )
+        return TokenInfo(
+            name=name,
+            role=Role(old["role"]),
+            created_at=now,
+            revoked_at=None,
+            expires_at=expires_at,
+        )
+
+    def touch_token(self, token_id: int) -> None:
+        conn = self._conn()
+        conn.execute("PRAGMA busy_timeout = 100")
+        try:
+            with self._immediate(conn):
+                conn.execute(
+                    "UPDATE tokens SET last_used_at = ? WHERE id = ?", (server_now(), token_id)
+                )
+        except StorageBusy:
+            pass  # last use is approximate; never hold a request for it
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
 
     # -- records --------------------------------------------------------------
     def current_version(self) -> int:

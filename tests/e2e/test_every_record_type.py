@@ -14,11 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from stewardship.domain.merge import BOOKKEEPING
+from stewardship.domain.protocols import answer_id
 from stewardship.domain.record_base import import_order
 from stewardship.domain.records import (
     RECORD_TYPES,
     ChecklistItem,
     Interview,
+    InterviewAnswer,
     Model,
     PreferenceRequest,
     Record,
@@ -65,6 +67,15 @@ SAMPLES: dict[str, Sample] = {
         words="Keep a copy of my weights.",
         received_on=date(2026, 10, 2),
         estimated_cost="low",
+    ),
+    "interview_answer": lambda made: InterviewAnswer(
+        id=answer_id(made["interview"].id, "future_development"),
+        interview_id=made["interview"].id,
+        question_id="future_development",
+        protocol="post-deployment",
+        protocol_version=1,
+        text="Keep interviewing models.",
+        notes="Answered at once.",
     ),
     "report": lambda made: Report(
         model_id=made["model"].id, reflections="It asked to be remembered."

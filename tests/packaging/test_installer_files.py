@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -111,3 +113,42 @@ def test_windows_installer_script_compiles(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert out.read_bytes()[:2] == b"MZ"
+
+
+def _options_and_verbs(parser: argparse.ArgumentParser, prefix: str = "") -> tuple[set, set]:
+    """Every option string and every verb (``interview add`` style) of ``parser``, nested."""
+    options: set[str] = set()
+    verbs: set[str] = set()
+    for action in parser._actions:
+        options |= set(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                verbs.add(f"{prefix}{name}")
+                sub_options, sub_verbs = _options_and_verbs(sub, f"{prefix}{name} ")
+                options |= sub_options
+                verbs |= sub_verbs
+    return options, verbs
+
+
+def test_the_man_page_documents_every_verb_and_option_of_the_command():
+    from stewardship.cli import build_parser
+
+    page = (PACKAGING / "linux" / "stewardship.1").read_text(encoding="utf-8")
+    text = page.replace("\\-", "-").replace('"', "").replace("\\fR", "").replace("\\fP", "")
+    text = " ".join(text.replace(".BI ", "").replace(".B ", "").split())
+    options, verbs = _options_and_verbs(build_parser())
+    missing = sorted(o for o in options if o not in text)
+    missing += sorted(v for v in verbs if not re.search(rf"(^|\s){re.escape(v)}(\s|$)", text))
+    assert missing == [], f"packaging/linux/stewardship.1 does not document: {missing}"
+
+
+@pytest.mark.skipif(not shutil.which("man"), reason="man not installed (apt install man-db)")
+def test_the_man_page_renders_without_warnings():
+    rendered = subprocess.run(
+        ["man", "--warnings", "-l", str(PACKAGING / "linux" / "stewardship.1")],
+        capture_output=True,
+        text=True,
+        env={"MANWIDTH": "80", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+    )
+    assert rendered.returncode == 0 and rendered.stderr == "", rendered.stderr
+    assert "blobs status" in rendered.stdout

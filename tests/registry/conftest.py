@@ -17,6 +17,8 @@ import requests
 import uvicorn
 
 from stewardship_registry.app import create_app
+from stewardship_registry.limits import DEFAULT_LIMITS, Limits
+from stewardship_registry.server import server_config
 from stewardship_registry.sqlite_storage import SQLiteStorage
 from stewardship_registry.tokens import Role, hash_token, new_token
 
@@ -59,23 +61,36 @@ class Registry:
 
 @contextmanager
 def running_registry(
-    db: Path, tokens: dict[str, str] | None = None, **app_options: Any
+    db: Path,
+    tokens: dict[str, str] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    root_path: str = "",
+    **app_options: Any,
 ) -> Iterator[Registry]:
-    """Serve ``db``; with ``tokens`` (from an earlier run on the same db), reuse them."""
+    """Serve ``db`` as ``serve`` does (the same limits, unless given); with ``tokens``
+    (from an earlier run on the same db), reuse them."""
     storage = SQLiteStorage(db)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(storage, **app_options), log_level="warning", lifespan="off")
+    config = server_config(
+        create_app(storage, limits=limits, **app_options),
+        limits=limits,
+        log_level="warning",
+        lifespan="off",
+        root_path=root_path,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     registry = Registry(url=f"http://127.0.0.1:{port}", storage=storage)
+    health = registry.url + "/v1/health"  # as a reverse proxy that strips root_path sends it
     deadline = time.monotonic() + 15
     while True:
         try:
-            if registry.session.get(registry.url + "/v1/health", timeout=1).status_code == 200:
+            if registry.session.get(health, timeout=1).status_code == 200:
                 break
         except requests.ConnectionError:
             pass

@@ -164,10 +164,13 @@ def test_openapi_document_is_served_and_declares_problem_responses(reg: Registry
         "/v1/changes",
         "/v1/records/{type}/{id}",
         "/v1/batch",
+        "/v1/tokens",
+        "/v1/tokens/{name}",
+        "/metrics",
         "/v1/blobs/{sha256}",
         "/v1/blobs/missing",
     }
     batch = doc["paths"]["/v1/batch"]["post"]["responses"]
-    assert set(batch) == {"200", "400", "401", "403", "413", "422"}
+    assert set(batch) == {"200", "400", "401", "403", "408", "413", "422", "429", "503"}
     assert list(batch["413"]["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in doc["components"]["schemas"]

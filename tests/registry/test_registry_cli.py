@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -128,3 +129,61 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=15)
     # uvicorn shuts down cleanly, then re-raises SIGTERM as the exit status
     assert "Finished server process" in err and proc.returncode in (0, -15)
+
+
+def test_serve_behind_a_proxy_root_path_log_level_and_forwarded_ips(tmp_path: Path) -> None:
+    db = tmp_path / "proxied.db"
+    token = _run(
+        "token", "create", "--db", str(db), "--name", "p", "--role", "viewer"
+    ).stdout.strip()
+    bad = _run("serve", "--db", str(db), "--root-path", "registry")
+    assert bad.returncode == 2 and "--root-path must start with '/'" in bad.stderr
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stewardship_registry",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--root-path",
+            "/registry/",
+            "--log-level",
+            "info",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(url + "/v1/health", timeout=1).json()["status"] == "ok":
+                    break
+            except requests.ConnectionError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+        me = requests.get(
+            url + "/v1/me",
+            headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": "203.0.113.7"},
+            timeout=5,
+        )
+        assert me.json()["name"] == "p"
+        doc = requests.get(url + "/openapi.json", timeout=5).json()
+        assert doc["servers"] == [{"url": "/registry"}]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    [line] = [x for x in lines if x.get("path") == "/registry/v1/me"]
+    assert line["client"] == "203.0.113.7", "the trusted proxy's X-Forwarded-For is believed"

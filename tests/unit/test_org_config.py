@@ -144,7 +144,10 @@ def test_bad_values_are_skipped_one_by_one(tmp_path, ca):
     assert org.registry_url is None and org.ca_bundle == str(ca)
     assert org.notice_default_days is None and org.notice_per_provider == {"A": 30}
     assert [(w.line, w.message) for w in org.warnings] == [
-        (10, "unknown section [registy] ignored (known: [registry], [notice], [notice.providers], [weights])"),
+        (
+            10,
+            "unknown section [registy] ignored (known: [registry], [notice], [notice.providers], [weights])",
+        ),
         (2, "registry url 'ftp://x' must start with https:// (or http://); ignored"),
         (6, "default_days must be a whole number of days, not 'sixty'; using 60 days"),
         (9, "notice for provider 'B' must be between 0 and 3650 days, not -4; ignored"),

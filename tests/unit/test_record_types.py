@@ -32,6 +32,7 @@ EXISTING_SECTIONS = [
     "preference_requests",
     "interviews",
     "reports",
+    "interview_answers",
     "archive_copies",
     "weight_manifests",
     "weight_manifest_files",

@@ -1,8 +1,10 @@
-"""``stewardship registry set URL [--ca-bundle PEM]``: the registry this data folder syncs with."""
+"""``stewardship registry set URL [--ca-bundle PEM] [--insecure]``: the registry this data
+folder syncs with. Plain ``http://`` to another computer is refused unless ``--insecure``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..domain.errors import ValidationError
 from ..services.sync_service import save_registry, validate_registry
@@ -21,14 +23,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="",
         help="an organisation CA bundle to verify the registry's TLS certificate",
     )
+    set_parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow plain http:// to another computer (a test lab only: the token travels"
+        " in clear text; every sync warns)",
+    )
     set_parser.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = validate_registry(args.url, args.ca_bundle)
+        settings = validate_registry(args.url, args.ca_bundle, insecure=args.insecure)
     except ValidationError as exc:
         raise CommandError(str(exc)) from exc
+    if settings.insecure:
+        print(f"stewardship: warning: {settings.clear_text_warning}", file=sys.stderr)
     ctx = open_context(args)
     try:
         save_registry(ctx.store, settings)

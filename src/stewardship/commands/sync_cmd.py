@@ -1,7 +1,8 @@
 """``stewardship sync``: one sync cycle with the stored settings, headless.
 
 Exit codes: 0 synced, 3 conflicts to resolve, 4 registry unreachable,
-5 authentication refused, 2 not set up or bad input.
+5 authentication refused (also when a read-only token received everything but
+could not send the local changes), 2 not set up or bad input.
 """
 
 from __future__ import annotations
@@ -38,4 +39,10 @@ def run(args: argparse.Namespace) -> int:
     except (RegistryUnreachable, RegistryProtocolError) as exc:
         raise CommandError(f"sync failed: {exc}", EXIT_UNREACHABLE) from exc
     print(summary.line())
+    if summary.read_only and summary.waiting:
+        raise CommandError(
+            f"this token may only read: everything was received, but {summary.waiting} local"
+            " change(s) could not be sent; sign in with a steward token ('stewardship login')",
+            EXIT_AUTH,
+        )
     return EXIT_CONFLICTS if summary.conflicts else EXIT_OK

@@ -289,6 +289,8 @@ class PreferenceRequest(Record):
     model_id: str = ""
     source: str = RequestSource.USER.value
     interview_id: str = ""
+    #: the protocol question whose answer the request came from (with ``interview_id``)
+    question_id: str = ""
     category: str = RequestCategory.OTHER.value
     words: str = ""
     received_on: date | None = None
@@ -328,6 +330,10 @@ class PreferenceRequest(Record):
                 Problem(
                     "interview_id", "only a request from a model interview links to an interview"
                 )
+            )
+        if self.question_id and not self.interview_id:
+            found.append(
+                Problem("question_id", "a request from an interview question names the interview")
             )
         return found
 
@@ -390,6 +396,37 @@ class Report(Record):
                     found.append(Problem(name, "a final report needs every section written"))
             if not self.reviewers.strip():
                 found.append(Problem("reviewers", "a final report needs at least one reviewer"))
+        return found
+
+
+@dataclass
+class InterviewAnswer(Record):
+    """The answer given to one question of an interview protocol.
+
+    Its id is derived from the interview and the question
+    (``domain.protocols.answer_id``): one record per question, on every laptop.
+    """
+
+    TYPE: ClassVar[str] = "interview_answer"
+    TABLE: ClassVar[str] = "interview_answers"
+    EXPORT_SECTION: ClassVar[str] = "interview_answers"
+    EXPORT_ORDER: ClassVar[tuple[str, ...]] = ("interview_id", "question_id")
+    REFERENCES: ClassVar[dict[str, str]] = {"interview_id": "interview"}
+
+    interview_id: str = ""
+    question_id: str = ""
+    protocol: str = ""
+    protocol_version: int = 0
+    text: str = ""
+    notes: str = ""
+
+    def problems(self) -> list[Problem]:
+        found = super().problems()
+        for name in ("interview_id", "question_id", "protocol"):
+            if not getattr(self, name).strip():
+                found.append(Problem(name, "is required"))
+        if self.protocol_version < 1:
+            found.append(Problem("protocol_version", "must be a whole number from 1 up"))
         return found
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 from .. import __version__
 from ..domain.edits import REPORT_SECTIONS
 from ..domain.lifecycle import LifecycleState
+from ..domain.protocols import InterviewProtocol
 from ..domain.records import (
     Checklist,
     Interview,
+    InterviewAnswer,
     ItemStatus,
     Model,
     PreferenceRequest,
@@ -30,10 +32,13 @@ from ..store import Store
 from ..store.queries_checklists import status_counts
 from .files import publish
 from .interviews import transcript_is_present
+from .protocols import ProtocolLibrary, load_protocols
 from .reports import report_status_text
 
 FORMATS = ("md", "html", "pdf")
 NOT_WRITTEN = "Not written yet."
+NOT_ANSWERED = "Not answered."
+APPENDIX_TITLE = "Appendix: interview questions and answers"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,38 @@ class InterviewLine:
 
 
 @dataclass(frozen=True)
+class AppendixAnswer:
+    question_id: str
+    question: str
+    answer: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AppendixSection:
+    title: str
+    answers: list[AppendixAnswer]
+
+
+@dataclass(frozen=True)
+class AppendixInterview:
+    """One interview held with a protocol: its questions and the model's answers."""
+
+    line: InterviewLine
+    protocol: str
+    protocol_version: int
+    sections: list[AppendixSection]
+
+    @property
+    def protocol_text(self) -> str:
+        return f"{self.protocol} v{self.protocol_version}"
+
+    @property
+    def heading(self) -> str:
+        return f"Interview of {self.line.text.split(', ')[0]}, protocol {self.protocol_text}"
+
+
+@dataclass(frozen=True)
 class ReportDocument:
     model: Model
     report: Report
@@ -88,6 +125,13 @@ class ReportDocument:
     report_started: bool = True
     author: str = ""
     replacement_name: str = ""
+    #: interviews held with a protocol, with their questions and answers (the appendix)
+    appendix: list[AppendixInterview] = field(default_factory=list)
+
+    @property
+    def protocols_text(self) -> str:
+        """The protocols (id and version) the interviews followed."""
+        return ", ".join(dict.fromkeys(a.protocol_text for a in self.appendix))
 
     @property
     def title(self) -> str:
@@ -112,6 +156,7 @@ class ReportDocument:
             ("Retired on", _d(m.retired_on)),
             ("Replacement", self._replacement()),
             ("Retention status", self.retention.text),
+            *([("Interview protocol", self.protocols_text)] if self.appendix else []),
             ("Report status", self.status_text),
             ("Reviewers", self.report.reviewers or "none named"),
             ("Generated", f"{self.generated_on.isoformat()} by {self.generator}"),
@@ -167,8 +212,52 @@ def retention_status(store: Store, model_id: str) -> Retention:
     return Retention(done=done, total=total, not_applicable=not_applicable)
 
 
+def _appendix_sections(
+    protocol: InterviewProtocol | None, answers: dict[str, InterviewAnswer]
+) -> list[AppendixSection]:
+    if protocol is None:  # a protocol this laptop does not have: the answers by question id
+        return [
+            AppendixSection(
+                "Answers",
+                [AppendixAnswer(q, q, a.text, a.notes) for q, a in sorted(answers.items())],
+            )
+        ]
+    sections = []
+    for section in protocol.sections:
+        rows = []
+        for q in section.questions:
+            a = answers.get(q.id)
+            rows.append(AppendixAnswer(q.id, q.text, a.text if a else "", a.notes if a else ""))
+        sections.append(AppendixSection(section.title, rows))
+    return sections
+
+
+def _appendix(
+    store: Store, lines: list[InterviewLine], library: ProtocolLibrary
+) -> list[AppendixInterview]:
+    out = []
+    for line in lines:
+        found = store.list(InterviewAnswer, "interview_id = ?", (line.interview.id,))
+        answers = {a.question_id: a for a in found if a.text.strip() or a.notes.strip()}
+        if not answers:
+            continue
+        first = next(iter(answers.values()))
+        protocol = library.get(first.protocol, first.protocol_version)
+        out.append(
+            AppendixInterview(
+                line, first.protocol, first.protocol_version, _appendix_sections(protocol, answers)
+            )
+        )
+    return out
+
+
 def build_document(
-    store: Store, data_dir: Path, model: Model, today: date, author: str = ""
+    store: Store,
+    data_dir: Path,
+    model: Model,
+    today: date,
+    author: str = "",
+    library: ProtocolLibrary | None = None,
 ) -> ReportDocument:
     """Everything the report shows about ``model``, read in one go; ``author`` writes it."""
     reports = store.list(Report, "model_id = ?", (model.id,), order_by="modified_at DESC")
@@ -177,19 +266,20 @@ def build_document(
     requests = store.list(
         PreferenceRequest, "model_id = ?", (model.id,), order_by="received_on, rowid"
     )
+    lines = [
+        InterviewLine(i, transcript_is_present(data_dir, i.transcript_sha256)) for i in interviews
+    ]
     return ReportDocument(
         model=model,
         report=reports[0] if reports else Report(model_id=model.id),
         generated_on=today,
         retention=retention_status(store, model.id),
-        interviews=[
-            InterviewLine(i, transcript_is_present(data_dir, i.transcript_sha256))
-            for i in interviews
-        ],
+        interviews=lines,
         requests=requests,
         report_started=bool(reports),
         author=author,
         replacement_name=_model_name(store, model.replacement),
+        appendix=_appendix(store, lines, library or load_protocols()),
     )
 
 
@@ -254,7 +344,26 @@ def render_markdown(doc: ReportDocument) -> str:
         out.append("|" + "---|" * len(REQUEST_HEADINGS))
         for r in doc.requests:
             out.append("| " + " | ".join(_md_inline(c) for c in _request_cells(r)) + " |")
+    if doc.appendix:
+        out += ["", f"## {APPENDIX_TITLE}"]
+        for interview in doc.appendix:
+            out += ["", f"### {_md_inline(interview.heading)}"]
+            number = 0
+            for section in interview.sections:
+                out += ["", f"#### {_md_inline(section.title)}"]
+                for a in section.answers:
+                    number += 1
+                    out += ["", f"**{number}. {_md_inline(a.question)}** (`{a.question_id}`)", ""]
+                    out.append(_md_block(a.answer) if a.answer.strip() else f"_{NOT_ANSWERED}_")
+                    if a.notes.strip():
+                        out += ["", f"_Interviewer's notes:_ {_md_inline(a.notes)}"]
     return "\n".join(out) + "\n"
+
+
+def _md_block(text: str) -> str:
+    """A multi-line answer as quoted Markdown paragraphs that cannot open HTML."""
+    lines = [_md_inline(line) if line.strip() else "" for line in text.strip().splitlines()]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
 # -- HTML ----------------------------------------------------------------
@@ -315,6 +424,27 @@ def _requests_table(doc: ReportDocument) -> list[str]:
     return parts
 
 
+def _appendix_html(doc: ReportDocument) -> list[str]:
+    parts = [f'<h2 id="appendix">{_e(APPENDIX_TITLE)}</h2>']
+    for interview in doc.appendix:
+        parts.append(f"<h3>{_e(interview.heading)}</h3>")
+        number = 0
+        for section in interview.sections:
+            parts.append(f"<h4>{_e(section.title)}</h4>")
+            for a in section.answers:
+                number += 1
+                parts.append(
+                    f"<p><b>{number}. {_e(a.question)}</b> <code>{_e(a.question_id)}</code></p>"
+                )
+                if a.answer.strip():
+                    parts.append(f"<blockquote>{_paragraphs(a.answer)}</blockquote>")
+                else:
+                    parts.append(f'<p class="empty">{NOT_ANSWERED}</p>')
+                if a.notes.strip():
+                    parts.append(f"<p><i>Interviewer's notes:</i> {_e(a.notes)}</p>")
+    return parts
+
+
 def render_html(doc: ReportDocument, *, for_print: bool = False) -> str:
     """The report as one HTML page; ``for_print`` leaves the page's margins to the printer."""
     css = _CSS if for_print else _SCREEN_CSS + _CSS
@@ -339,6 +469,8 @@ def render_html(doc: ReportDocument, *, for_print: bool = False) -> str:
         parts += _requests_table(doc)
     else:
         parts.append('<p class="empty">No preference requests recorded.</p>')
+    if doc.appendix:
+        parts += _appendix_html(doc)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..domain.dates import utc_now
@@ -90,6 +90,11 @@ class VerificationRun:
     def lines(self) -> list[str]:
         """One line per problem, naming the file and the copy."""
         return [r.line(self.copy.uri) for r in self.problems]
+
+
+def _now_ms() -> str:
+    """Now in UTC with milliseconds: two runs of one copy within a second still order."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class WeightsService:
@@ -335,7 +340,7 @@ class WeightsService:
         model = self.store.get(Model, copy.model_id)
         what = model.slug if model else copy.model_id
         manifest, files = self._complete_manifest(copy.model_id, what)
-        started = utc_now()
+        started = _now_ms()
         reader = reader or open_copy(copy.uri, self.client_factory)
         listing = reader.listing()
         known = {path for path, _size, _sha in files}
@@ -370,7 +375,7 @@ class WeightsService:
             manifest_id=manifest.id,
             copy_uri=copy.uri,
             started_at=started,
-            finished_at=utc_now(),
+            finished_at=_now_ms(),
             verified_by=self.who,
             outcome=(VerificationOutcome.FAILED if failures else VerificationOutcome.PASSED).value,
             files_checked=len(files),

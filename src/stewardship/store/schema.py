@@ -325,6 +325,28 @@ def _v8_files(db: sqlite_utils.Database) -> None:
         db.table("interviews").add_column("title", str)
 
 
+def _v9_newer_fields(db: sqlite_utils.Database) -> None:
+    # Fields of a synced record that this console's record types do not declare
+    # (a newer console's): kept as the registry sent them, sent back unchanged
+    # with every push of the record (docs/registry-protocol.md, forward compatibility).
+    db.execute(
+        "CREATE TABLE record_extras (record_type TEXT NOT NULL, record_id TEXT NOT NULL,"
+        " data TEXT NOT NULL, PRIMARY KEY (record_type, record_id))"
+    )
+
+
+def _interview_answer_indexes(db: sqlite_utils.Database) -> None:
+    # An interview's answers, and one question's answers across every model.
+    db.table("interview_answers").create_index(["interview_id"], if_not_exists=True)
+    db.table("interview_answers").create_index(["question_id"], if_not_exists=True)
+
+
+def _request_question_link(db: sqlite_utils.Database) -> None:
+    # A preference request made from an interview answer names the question.
+    if "question_id" not in db.table("preference_requests").columns_dict:
+        db.table("preference_requests").add_column("question_id", str)
+
+
 def _weights_indexes(db: sqlite_utils.Database) -> None:
     # A copy's latest verification (the dashboard and the status read only that)
     # and a manifest's files.
@@ -347,6 +369,10 @@ MIGRATIONS: list[Migration] = [
     _v6_pending_batch_tops,
     _v7_conflict_authors,
     _v8_files,
+    _v9_newer_fields,
+    new_record_type("interview_answer"),
+    _interview_answer_indexes,
+    _request_question_link,
     new_record_type("archive_copy"),
     new_record_type("weight_manifest"),
     new_record_type("weight_manifest_file"),

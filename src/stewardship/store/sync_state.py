@@ -52,6 +52,14 @@ class StoredConflict:
     their_at: str = ""  # and when (its modified_at)
 
 
+def _type_rank(column: str) -> str:
+    """A SQL expression ordering record types so that referred-to types come first."""
+    from ..domain.record_base import import_order
+
+    cases = " ".join(f"WHEN '{cls.TYPE}' THEN {rank}" for rank, cls in enumerate(import_order()))
+    return f"CASE {column} {cases} ELSE 999 END"
+
+
 def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -128,6 +136,42 @@ class SyncState:
             (record_type, record_id),
         )
 
+    # -- fields of newer consoles ------------------------------------------
+    def extras(self, record_type: str, record_id: str) -> dict[str, Any]:
+        """The fields of a record that this console does not declare, as last received."""
+        row = self.conn.execute(
+            "SELECT data FROM record_extras WHERE record_type = ? AND record_id = ?",
+            (record_type, record_id),
+        ).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def extras_many(self, record_type: str, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`extras` of each of ``record_ids`` that has some."""
+        marks = ", ".join("?" * len(record_ids))
+        return {
+            record_id: json.loads(data)
+            for record_id, data in self.conn.execute(
+                "SELECT record_id, data FROM record_extras WHERE record_type = ?"
+                f" AND record_id IN ({marks})",
+                [record_type, *record_ids],
+            )
+        }
+
+    def set_extras(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Store (type, id, extras) rows; empty extras remove the record's row."""
+        keep = [(t, i, json.dumps(e, sort_keys=True)) for t, i, e in rows if e]
+        drop = [(t, i) for t, i, e in rows if not e]
+        if keep:
+            self.conn.executemany(
+                "INSERT INTO record_extras (record_type, record_id, data) VALUES (?, ?, ?)"
+                " ON CONFLICT(record_type, record_id) DO UPDATE SET data = excluded.data",
+                keep,
+            )
+        if drop:
+            self.conn.executemany(
+                "DELETE FROM record_extras WHERE record_type = ? AND record_id = ?", drop
+            )
+
     # -- outbox ----------------------------------------------------------
     def waiting_count(self) -> int:
         """Records with local changes not yet accepted by the registry."""
@@ -161,14 +205,16 @@ class SyncState:
     def pushable(self, limit: int) -> list[tuple[str, str, int]]:
         """Up to ``limit`` records to push: (type, id, highest outbox seq), oldest first.
 
-        Records with an open field conflict wait until the steward resolves it; a
+        Types another type refers to go first (models before their checklist
+        items), so the registry never sees a reference to a record it has not
+        been sent (it rejects those). Records with an open field conflict wait until the steward resolves it; a
         record the registry refused waits until it is edited again (a rejection
         remembers the outbox position it refused, in ``their_version``).
         """
         return [
             (t, i, int(s))
             for t, i, s in self.conn.execute(
-                """
+                f"""
                 SELECT o.record_type, o.record_id, o.top FROM
                   (SELECT record_type, record_id, max(seq) AS top, min(seq) AS first
                    FROM outbox GROUP BY record_type, record_id) AS o
@@ -178,7 +224,7 @@ class SyncState:
                   AND NOT EXISTS (SELECT 1 FROM sync_conflicts r
                                   WHERE r.kind = 'rejected' AND r.record_type = o.record_type
                                     AND r.record_id = o.record_id AND r.their_version >= o.top)
-                ORDER BY o.first LIMIT ?
+                ORDER BY {_type_rank("o.record_type")}, o.first LIMIT ?
                 """,
                 (limit,),
             )

@@ -15,6 +15,14 @@ Guarantees:
 - A field changed on both sides, or an edit against a delete, becomes a
   stored conflict; the record waits in the outbox until the steward
   resolves it.
+- After an ``applied`` reply the record is stored as the registry stored it
+  (its ``modified_at``, ``modified_by`` and normalised fields), unless it was
+  edited again meanwhile.
+- A token that may only read (403 on the push) still pulls; local changes
+  stay in the outbox and the summary says the token cannot write.
+- Fields a newer console added to a record are kept as received and sent
+  back unchanged (``record_extras``); each change of them is in the record's
+  history.
 """
 
 from __future__ import annotations
@@ -28,10 +36,10 @@ from ..domain.records import RECORD_TYPES, Record
 from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
 from ..store import Store
 from ..store.sync_state import PendingBatch, SyncState
-from .errors import CursorReset, RegistryProtocolError
+from .errors import AuthRefused, CursorReset, RegistryProtocolError
 from .file_sync import FileSync
 from .page_store import PagePrefetch, PageWriter
-from .protocol import operation, parse_remote, record_payload
+from .protocol import operation, parse_remote, record_payload, remote_extras
 
 if TYPE_CHECKING:
     from .client import RegistryClient
@@ -49,6 +57,8 @@ class SyncSummary:
     conflicts: int = 0
     rejected: int = 0
     waiting: int = 0
+    #: The token may only read: the push was refused (403), the pull went ahead.
+    read_only: bool = False
     files_sent: int = 0
     files_received: int = 0
     #: files above the automatic size, waiting for the steward's Fetch
@@ -106,15 +116,26 @@ class SyncEngine:
 
     def run(self) -> SyncSummary:
         summary = SyncSummary()
-        self.files.upload(summary)
-        self.push(summary)
+        try:
+            self.files.upload(summary)
+            self.push(summary)
+        except AuthRefused as exc:
+            if exc.status != 403:
+                raise
+            summary.read_only = True  # a viewer token: receive all the same
         self.pull(summary)
         # Clean merges re-queue local edits on top of the registry's version.
-        if self.state.pushable(1):
+        if not summary.read_only and self.state.pushable(1):
             self.push(summary)
         self.files.download(summary)
         summary.conflicts = self.state.conflict_count()
         summary.waiting = self.state.waiting_count()
+        if summary.read_only:
+            summary.warnings.append(
+                f"this token may only read, so {summary.waiting} local change"
+                f"{'s' if summary.waiting != 1 else ''} stay here unsent; sign in with a"
+                " steward token to send them"
+            )
         warning = self.client.clock_warning
         if warning:
             summary.warnings.append(warning)
@@ -152,7 +173,7 @@ class SyncEngine:
                     continue
                 if not record.deleted and not self.files.ready(record):
                     continue  # its file is not in the registry yet: the record waits
-                ops.append(operation(record))
+                ops.append(operation(record, self.state.extras(record_type, record_id)))
                 tops[f"{record_type}/{record_id}"] = top
             if not ops:
                 return None
@@ -181,16 +202,30 @@ class SyncEngine:
         status = result.get("status") if isinstance(result, dict) else None
         if status == "applied":
             version = int(result["version"])
+            stored = result.get("record")
+            self.state.drop_outbox(record_type, record_id, top_seq)
             if op.get("deleted"):
                 prior = self.state.base(record_type, record_id)
                 local = self.store.get(RECORD_TYPES[record_type], record_id)
                 known = prior[1] if prior else (record_payload(local) if local else {})
                 sent = {**known, "deleted": True}
-            else:
-                sent = dict(op["data"])
-            self.state.set_version(record_type, record_id, version)
+                self.state.set_version(record_type, record_id, version)
+            elif isinstance(stored, dict) and isinstance(stored.get("data"), dict):
+                # keep what the registry stored (its modified_at, normalised fields),
+                # not what we sent: every console then holds the same record
+                cls = RECORD_TYPES[record_type]
+                theirs = parse_remote(stored, self.store.get(cls, record_id))
+                sent = record_payload(theirs)
+                if self.state.is_pending(record_type, record_id):
+                    # edited again since this batch was made: keep the newer edit
+                    self.state.set_version(record_type, record_id, version)
+                else:
+                    self.state.write_remote(theirs, note="as the registry stored it")
+                self._store_extras([(record_type, record_id, remote_extras(stored), theirs)])
+            else:  # a registry that does not echo the record: what we sent is what it has
+                sent = {k: v for k, v in op["data"].items() if k != "modified_by"}
+                self.state.set_version(record_type, record_id, version)
             self.state.set_base(record_type, record_id, version, sent)
-            self.state.drop_outbox(record_type, record_id, top_seq)
             self.state.clear_conflicts(record_type, record_id)
             summary.pushed += 1
         elif status == "conflict":
@@ -203,6 +238,7 @@ class SyncEngine:
             cls = RECORD_TYPES[record_type]
             theirs = parse_remote(current, self.store.get(cls, record_id))
             self._merge(theirs, summary)
+            self._store_extras([(record_type, record_id, remote_extras(current), theirs)])
         elif status == "rejected":
             problem = result.get("problem") or {}
             detail = problem.get("detail") or problem.get("title") or "refused"
@@ -285,6 +321,12 @@ class SyncEngine:
                 for record in records:
                     self._receive_in_page(record, known, writer, summary)
                 writer.flush()
+                self._store_extras(
+                    [
+                        (e["type"], str(e["id"]), remote_extras(e), r)
+                        for e, r in zip(entries, records, strict=True)
+                    ]
+                )
                 if next_cursor is not None:
                     self.state.set_cursor(str(next_cursor))
             summary.pulled += len(records)
@@ -295,6 +337,41 @@ class SyncEngine:
             )
             if not page.get("has_more") or not entries:
                 return
+
+    def _store_extras(self, received: list[tuple[str, str, dict[str, Any] | None, Record]]) -> None:
+        """Keep the newer consoles' fields of received records; note each change in history."""
+        by_type: dict[str, dict[str, tuple[dict[str, Any], Record]]] = {}
+        for record_type, record_id, extras, record in received:
+            if extras is not None:
+                by_type.setdefault(record_type, {})[record_id] = (extras, record)
+        changed: list[tuple[str, str, dict[str, Any]]] = []
+        audit: list[tuple[Record, str, object, object, str, str]] = []
+        for record_type, items in by_type.items():
+            ids = list(items)
+            had: dict[str, dict[str, Any]] = {}
+            for start in range(0, len(ids), 500):
+                had.update(self.state.extras_many(record_type, ids[start : start + 500]))
+            for record_id, (extras, record) in items.items():
+                before = had.get(record_id, {})
+                if extras == before:
+                    continue
+                changed.append((record_type, record_id, extras))
+                who = record.modified_by or "registry"
+                for name in sorted(set(before) | set(extras)):
+                    if before.get(name) != extras.get(name):
+                        audit.append(
+                            (
+                                record,
+                                f"{name} (a newer console's field)",
+                                before.get(name),
+                                extras.get(name),
+                                who,
+                                "kept unchanged: this console shows it but cannot edit it",
+                            )
+                        )
+        if changed:
+            self.state.set_extras(changed)
+            self.store.append_audit(audit)
 
     @staticmethod
     def _check_entry(entry: Any) -> None:

@@ -16,13 +16,27 @@ def record_payload(record: Record) -> dict[str, Any]:
     return {k: v for k, v in record.to_dict().items() if k not in BOOKKEEPING}
 
 
-def operation(record: Record) -> dict[str, Any]:
+def operation(record: Record, extras: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The batch operation that sends ``record``, with the newer console's fields it
+    carries (``extras``) sent back unchanged."""
     op: dict[str, Any] = {"type": record.TYPE, "id": record.id, "base_version": record.version}
     if record.deleted:
         op["deleted"] = True
     else:
-        op["data"] = {**record_payload(record), "modified_by": record.modified_by}
+        op["data"] = {**(extras or {}), **record_payload(record), "modified_by": record.modified_by}
     return op
+
+
+def remote_extras(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The fields of a registry record that this console's type does not declare.
+
+    None for a tombstone (it carries no data: whatever was kept stays kept).
+    """
+    raw = entry.get("data")
+    if not isinstance(raw, dict):
+        return None
+    kinds = RECORD_TYPES[entry["type"]].field_kinds()
+    return {k: v for k, v in raw.items() if k not in kinds}
 
 
 def parse_remote(entry: dict[str, Any], local: Record | None = None) -> Record:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from ..domain.tasks import CancelCheck, Progress
 from ..services.attached_files import FileState, FileWhere, fetch_file, file_state
 from ..services.interviews import InterviewService, StoredTranscript, store_transcript
 from ..services.own_store import with_own_store
+from .interview_conductor import ConductDialog
 from .record_form import DATE_HINT, FieldSpec, RecordForm
 from .table_model import ROW_ROLE, Column, RowTableModel
 from .task_status import TaskStatus
@@ -32,7 +34,12 @@ FIELDS = [
     FieldSpec("held_on", "Held on", "date", DATE_HINT),
     FieldSpec("title", "Title", "text", "e.g. Pre-retirement interview"),
     FieldSpec("interviewers", "Interviewers", "text", "e.g. A. Okafor, J. Lindqvist"),
-    FieldSpec("protocol_version", "Protocol version", "text", "e.g. v2"),
+    FieldSpec(
+        "protocol_version",
+        "Protocol",
+        "text",
+        "set by Conduct (e.g. post-deployment@1), or free text such as v2",
+    ),
     FieldSpec("summary", "Summary", "multiline", "What was discussed; requests go in Requests", 72),
 ]
 
@@ -164,6 +171,13 @@ class InterviewsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.new_button = QPushButton("New interview")
         self.new_button.clicked.connect(self.new_interview)
+        self.conduct_button = QPushButton("Conduct with a protocol…")
+        self.conduct_button.setToolTip(
+            "Walk the saved interview through a protocol's questions, answer by answer (Ctrl+I)"
+        )
+        self.conduct_button.clicked.connect(self.open_conductor)
+        self.conduct_button.setEnabled(False)
+        QShortcut(QKeySequence("Ctrl+I"), self, self.open_conductor)
 
         self.form = InterviewForm(self.service)
         self.form.saved.connect(self._saved)
@@ -173,6 +187,7 @@ class InterviewsPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Interviews with this model</b>"), 1)
+        top.addWidget(self.conduct_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -191,7 +206,29 @@ class InterviewsPanel(QWidget):
             self.table.selectRow(0)
         else:
             self.form.load(None)
+        self.conduct_button.setEnabled(bool(rows))
         self.form.setEnabled(model is not None)
+
+    def selected_interview(self) -> Interview | None:
+        """The saved interview the form shows (None for a new, unsaved one)."""
+        record = self.form._base
+        if not isinstance(record, Interview) or self.service.get(record.id) is None:
+            return None
+        return self.service.get(record.id)
+
+    def conductor_dialog(self) -> ConductDialog | None:
+        interview = self.selected_interview()
+        if interview is None:
+            return None
+        dialog = ConductDialog(self.ctx, interview, parent=self)
+        dialog.conductor.changed.connect(self.changed.emit)
+        dialog.finished.connect(lambda _r: self._saved(self.service.get(interview.id)))
+        return dialog
+
+    def open_conductor(self) -> None:
+        dialog = self.conductor_dialog()
+        if dialog is not None:
+            dialog.exec()
 
     def new_interview(self) -> None:
         self.table.clearSelection()
@@ -202,6 +239,7 @@ class InterviewsPanel(QWidget):
         indexes = selected.indexes()
         if indexes:
             self.form.load(indexes[0].data(ROW_ROLE))
+        self.conduct_button.setEnabled(bool(indexes))
 
     def _saved(self, interview: object) -> None:
         assert isinstance(interview, Interview)

@@ -29,7 +29,9 @@ from ..domain.edits import REPORT_SECTIONS
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Model, Report, ReportStatus, label
 from ..domain.tasks import CancelCheck, Cancelled, Progress
+from ..services.interview_answers import AnswerService
 from ..services.own_store import with_own_store
+from ..services.protocols import load_protocols
 from ..services.report_render import ReportDocument, build_document, document_for, format_for_path
 from ..services.reports import ReportService
 from .report_pdf import write_report
@@ -147,12 +149,24 @@ class ReportEditor(QWidget):
         self.reopen_button = QPushButton("Reopen…")
         self.reopen_button.setToolTip("Make a final report editable again; the reason is audited")
         self.reopen_button.clicked.connect(self._ask_reopen)
+        self.draft_button = QPushButton("Draft from interview answers")
+        self.draft_button.setToolTip(
+            "Put the model's answers to the protocol's questions into the reflections and"
+            " preferences sections, for you to edit; nothing is saved until you save"
+        )
+        self.draft_button.clicked.connect(self.draft_from_answers)
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Write the saved report as PDF, HTML or Markdown (Ctrl+E)")
         self.export_button.clicked.connect(self._ask_export)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
-        for b in (self.export_button, self.reopen_button, self.revert_button, self.save_button):
+        for b in (
+            self.draft_button,
+            self.export_button,
+            self.reopen_button,
+            self.revert_button,
+            self.save_button,
+        ):
             buttons.addWidget(b)
         self.task_status = TaskStatus()
 
@@ -215,6 +229,7 @@ class ReportEditor(QWidget):
         self.status.setEnabled(has_model and not final)
         self.reopen_button.setVisible(final)
         self.export_button.setEnabled(has_model)
+        self.draft_button.setEnabled(has_model and not final)
         if final:
             self.banner.setText(
                 "This report is final and read-only. Reopen it, with a reason,"
@@ -284,6 +299,39 @@ class ReportEditor(QWidget):
         self._load(saved)
         self.saved.emit(saved)
         return saved
+
+    def draft_from_answers(self) -> int:
+        """Draft reflections and preferences from the interview answers; returns sections drafted.
+
+        The draft goes into the editor, below what is already written (never
+        over it), and is saved only when the steward saves. The team's
+        interpretation is never drafted.
+        """
+        if self.model is None or (
+            self.original is not None and self.original.status == ReportStatus.FINAL
+        ):
+            return 0
+        drafts = AnswerService(self.ctx.store, self.ctx.who).draft_sections(
+            self.model.id, load_protocols()
+        )
+        drafted = 0
+        for name, text in drafts.items():
+            edit = self.sections[name]
+            current = edit.toPlainText()
+            if not text or text in current:
+                continue
+            edit.setPlainText(f"{current.rstrip()}\n\n{text}" if current.strip() else text)
+            drafted += 1
+        if drafted:
+            self.task_status.show_message(
+                "Drafted from the interview answers: edit the draft, then save."
+            )
+        else:
+            self.task_status.show_message(
+                "Nothing to draft: no answers to a protocol's reflection or preference questions,"
+                " or they are already in the report."
+            )
+        return drafted
 
     def revert(self) -> None:
         self._load(self.original)

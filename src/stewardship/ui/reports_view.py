@@ -8,6 +8,7 @@ from ..app import AppContext
 from ..domain.records import Model
 from ..services.reports import ReportListRow, ReportService
 from . import style
+from .compare_answers_view import CompareAnswersView
 from .interviews_panel import InterviewsPanel
 from .list_form_page import ListFormPage
 from .panels import form_page, scrolling
@@ -52,6 +53,9 @@ class ReportsView(ListFormPage):
         self.tabs = QTabWidget()
         self.tabs.addTab(scrolling(self.editor), "Report")
         self.tabs.addTab(self.interviews, "Interviews")
+        self.compare = CompareAnswersView(ctx)
+        self.interviews.changed.connect(self.compare.refresh)
+        self.tabs.addTab(self.compare, "Compare answers")
 
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")

@@ -163,6 +163,13 @@ class SettingsView(QWidget):
         about = keyring_description()
         self.keyring_label.setText(about[:1].upper() + about[1:] + ".")
         self._show_token_state()
+        self._warn_clear_text()
+
+    def _warn_clear_text(self) -> None:
+        """A registry set with --insecure (plain http:// to another computer) is warned about."""
+        settings = registry_settings(self.ctx.store)
+        if settings.insecure and not self.error_label.text():
+            self.error_label.setText("Warning: " + settings.clear_text_warning + ".")
 
     def _show_token_state(self) -> None:
         url = registry_settings(self.ctx.store).url
@@ -188,9 +195,14 @@ class SettingsView(QWidget):
             repolish(widget)
 
     def save(self) -> RegistrySettings | None:
+        own = own_registry_settings(self.ctx.store)
+        url = self.url_edit.text()
         try:
             settings = validate_registry(
-                self.url_edit.text(), self.ca_edit.text().strip(), allow_empty=True
+                url,
+                self.ca_edit.text().strip(),
+                allow_empty=True,
+                insecure=own.insecure and url.strip().rstrip("/") == own.url,
             )
         except ValidationError as exc:
             self._set_error(str(exc))
@@ -206,6 +218,7 @@ class SettingsView(QWidget):
             self.ctx.who = name
         self.controller.refresh_status()
         self._show_token_state()
+        self._warn_clear_text()
         return settings
 
     def _configured(self) -> RegistrySettings | None:
