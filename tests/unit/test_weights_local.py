@@ -290,3 +290,36 @@ def test_archive_copy_records_validate() -> None:
         "model_id",
         "uri",
     ]
+
+
+def test_the_dashboard_shows_an_overdue_verification_by_the_organisations_interval(
+    tmp_path: Path, store: Store, model: Model, service: WeightsService
+) -> None:
+    from stewardship.domain.policy import NoticePolicy
+    from stewardship.services.dashboard import build_dashboard
+
+    copy = service.add_copy(model, (tmp_path / "a").as_uri(), provider="fs", region="r")
+    manifest = service.import_manifest(model, _sums(), "SHA256SUMS")
+    store.save(
+        WeightVerification(
+            model_id=model.id,
+            copy_id=copy.id,
+            manifest_id=manifest.id,
+            finished_at="2026-06-01T10:00:00.000Z",
+            outcome="passed",
+            files_checked=4,
+        ),
+        "ana",
+    )
+    today = date(2026, 11, 28)
+    board = build_dashboard(store, today, NoticePolicy(), verify_every_days=365)
+    assert board.weights_alerts == 0 and board.rows == []  # no dates, nothing to show
+    board = build_dashboard(store, today, NoticePolicy(), verify_every_days=90)
+    assert board.weights_alerts == 1
+    [row] = board.rows
+    assert row.model.slug == "kestrel-1" and row.weights == "overdue" and row.alert
+    assert service.overview(model.id, today)[0].status.state == CopyState.VERIFIED
+    assert (
+        WeightsService(store, "ana", verify_every_days=90).overview(model.id, today)[0].status.state
+        == CopyState.OVERDUE
+    )

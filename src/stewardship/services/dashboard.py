@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from ..domain.lifecycle import RETIRED_STATES, LifecycleState
 from ..domain.policy import NoticePolicy, assess_notice
 from ..domain.progress import Progress as ChecklistProgress
-from ..domain.weights import DEFAULT_VERIFY_EVERY_DAYS, CopyState, copy_status
+from ..domain.weights import DEFAULT_VERIFY_EVERY_DAYS
 from ..store import Store
 from ..store.queries_checklists import overdue_by_model, totals_by_model
 from ..store.queries_weights import copy_rows
@@ -101,13 +101,21 @@ def checklist_counts(
 
 
 def weights_alerts(store: Store, today: date, every_days: int) -> dict[str, str]:
-    """Model id -> "failed" or "overdue" for models whose copies are not proven (one row per copy)."""
+    """Model id -> "failed" or "overdue" for models whose copies are not proven.
+
+    The rule of :func:`~stewardship.domain.weights.copy_status`, on the stored
+    ISO text (dates sort as text), so 20,000 copies cost a few tens of ms.
+    """
     found: dict[str, str] = {}
+    today_text = today.isoformat()
+    passed_before = (today - timedelta(days=every_days)).isoformat()
     for row in copy_rows(store):
-        state = copy_status(row.added_at, row.last_outcome, row.last_at, today, every_days).state
-        if state == CopyState.FAILED:
+        if row.last_outcome == "failed":
             found[row.model_id] = "failed"
-        elif state == CopyState.OVERDUE:
+        elif row.last_outcome == "passed":
+            if row.last_at[:10] < passed_before:
+                found.setdefault(row.model_id, "overdue")
+        elif row.added_at[:10] < today_text:  # never verified: due the day it was added
             found.setdefault(row.model_id, "overdue")
     return found
 

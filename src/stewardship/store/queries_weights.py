@@ -20,13 +20,19 @@ class CopyRow(NamedTuple):
     last_at: str
 
 
+# The latest run of each copy, read from the covering index on weight_verifications
+# (copy_id, deleted, finished_at, outcome): one index seek per copy, no table row.
 _COPY_ROWS = (
-    "SELECT c.model_id, c.id, c.added_at, coalesce(v.outcome, ''), coalesce(v.finished_at, '')"
-    " FROM archive_copies c LEFT JOIN weight_verifications v ON v.id = ("
-    "  SELECT w.id FROM weight_verifications w WHERE w.copy_id = c.id AND w.deleted = 0"
-    "  ORDER BY w.finished_at DESC, w.id DESC LIMIT 1)"
-    " WHERE c.deleted = 0"
+    "SELECT c.model_id, c.id, c.added_at, ("
+    "  SELECT w.outcome || char(31) || w.finished_at FROM weight_verifications w"
+    "  WHERE w.copy_id = c.id AND w.deleted = 0 ORDER BY w.finished_at DESC LIMIT 1)"
+    " FROM archive_copies c WHERE c.deleted = 0"
 )
+
+
+def _row(model_id: str, copy_id: str, added_at: str | None, last: str | None) -> CopyRow:
+    outcome, _, at = (last or "").partition("\x1f")
+    return CopyRow(model_id, copy_id, added_at or "", outcome, at)
 
 
 def copy_rows(store: Store, model_id: str | None = None) -> list[CopyRow]:
@@ -35,7 +41,7 @@ def copy_rows(store: Store, model_id: str | None = None) -> list[CopyRow]:
         cur = store.conn.execute(_COPY_ROWS)
     else:
         cur = store.conn.execute(_COPY_ROWS + " AND c.model_id = ?", (model_id,))
-    return [CopyRow(*row) for row in cur]
+    return [_row(*row) for row in cur]
 
 
 def manifest_files(store: Store, manifest_id: str) -> list[tuple[str, int, str]]:

@@ -352,7 +352,7 @@ def _weights_indexes(db: sqlite_utils.Database) -> None:
     # and a manifest's files.
     db.execute(
         "CREATE INDEX IF NOT EXISTS idx_weight_verifications_copy"
-        " ON weight_verifications (copy_id, deleted, finished_at)"
+        " ON weight_verifications (copy_id, deleted, finished_at, outcome)"
     )
     db.execute(
         "CREATE INDEX IF NOT EXISTS idx_weight_manifest_files_manifest"
