@@ -66,6 +66,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+#: --screenshot's window size unless --size says otherwise
+SCREENSHOT_SIZE = (1280, 800)
+#: the smallest window the console lays out (MainWindow's minimum size)
+SMALLEST_SIZE = (960, 600)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``WxH`` (e.g. ``1366x768``) as two integers, at least the window's minimum size."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1366x768")
+    size = (int(width), int(height))
+    if size[0] < SMALLEST_SIZE[0] or size[1] < SMALLEST_SIZE[1] or max(size) > 10_000:
+        raise argparse.ArgumentTypeError(
+            f"'{text}': the window is at least {SMALLEST_SIZE[0]}x{SMALLEST_SIZE[1]}"
+            " and at most 10000 pixels a side"
+        )
+    return size
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the verbs named in ``argv`` (all of them if None) are set up fully."""
     common = _Parser(add_help=False)
@@ -91,7 +111,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "--screenshot",
         metavar="PNG",
         type=Path,
-        help="render a view offscreen at 1280x800 to PNG and exit",
+        help="render a view offscreen to PNG and exit; writes nothing else",
+    )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        type=_window_size,
+        default=SCREENSHOT_SIZE,
+        help="the window size of --screenshot (default: 1280x800)",
     )
     parser.add_argument(
         "--view",
@@ -167,6 +194,8 @@ def _open_console(args: argparse.Namespace) -> int:
             from .services.demo import load_demo
 
             load_demo(ctx.store, ctx.today())
+        if screenshot is not None or headless:
+            ctx.store.make_read_only()  # a picture of the store never changes it
 
         from .ui.application import make_application, render_screenshot, run_window
 
@@ -178,13 +207,14 @@ def _open_console(args: argparse.Namespace) -> int:
             from .ui.main_window import MainWindow
 
             make_application()
-            window = MainWindow(ctx)
+            window = MainWindow(ctx, remember_geometry=False)
             try:
-                render_screenshot(window, args.view, screenshot)
+                render_screenshot(window, args.view, screenshot, args.size)
             except OSError as exc:
                 raise CommandError(str(exc)) from exc
             finally:
                 window.close()
+                window.deleteLater()
             return EXIT_OK
         return run_window(ctx, args.view)
     finally:

@@ -218,3 +218,31 @@ def test_a_refused_token_asks_for_a_new_one_and_loses_nothing(
     with qtbot.waitSignal(controller.finished, timeout=20_000) as done:
         controller.sync_now()
     assert done.args[0].pushed == 1
+
+
+def test_enter_on_a_conflict_moves_to_its_first_decision(qtbot, registry, console_factory, today):
+    from PySide6.QtCore import Qt
+
+    ana, ben = console_factory("ana"), console_factory("ben")
+    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "ana")
+    ana.sync()
+    ben.sync()
+    ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "ana")
+    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "ben")
+    ana.sync()
+    assert ben.sync().conflicts == 1
+
+    ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
+    view = ConflictsView(ctx)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.refresh()
+    [choice] = view.choices
+    qtbot.waitUntil(choice.choice.isVisible)
+    view.list.setFocus()
+    qtbot.waitUntil(view.list.hasFocus)
+    qtbot.keyClick(view.list, Qt.Key.Key_Return)
+    assert choice.choice.hasFocus(), "Enter on a record goes to its first decision"

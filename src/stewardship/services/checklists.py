@@ -15,6 +15,7 @@ from ..domain.errors import Problem, ValidationError
 from ..domain.records import Checklist, ChecklistItem, Model
 from ..domain.templates import ChecklistTemplate, TemplateError, parse_template
 from ..store import Store, queries_checklists
+from . import identity
 
 TEMPLATE_DIR = "checklists"
 
@@ -93,6 +94,16 @@ class ChecklistService:
                     )
         return created
 
+    def preview(self, model: Model) -> list[ChecklistItem]:
+        """The items :meth:`ensure` would create for a model that has none, not stored."""
+        from ..domain.templates import instantiate
+
+        return [
+            item
+            for template in self.templates.values()
+            for item in instantiate(template, model, set())
+        ]
+
     def reschedule(self, before: Model, after: Model) -> int:
         """Move due dates that followed ``before``'s dates to ``after``'s; returns how many.
 
@@ -121,10 +132,17 @@ class ChecklistService:
         )
 
     def groups(self, model: Model, today: date) -> list[ChecklistGroup]:
-        """The model's checklists (created first if missing), in order, with progress."""
-        if not self.items(model.id):
+        """The model's checklists (created first if missing), in order, with progress.
+
+        On a read-only store the missing checklists are shown as they would be
+        created, and nothing is written."""
+        items = self.items(model.id)
+        if not items and self.store.read_only:
+            items = self.preview(model)
+        elif not items:
             self.ensure(model)
-        grouped = by_checklist(self.items(model.id))
+            items = self.items(model.id)
+        grouped = by_checklist(items)
         return [
             ChecklistGroup(c, self._title(c), items, progress(items, today))
             for c, items in grouped.items()
@@ -149,10 +167,14 @@ class ChecklistService:
         item = item.replace(evidence_sha256=item.evidence_sha256.strip().lower())
         return self.store.save(item, self.who, note=note)
 
+    def signer(self) -> str:
+        """The steward's own name, which a sign-off records; ValidationError if none is set."""
+        return identity.signer(self.store)
+
     def sign_off(self, item: ChecklistItem) -> ChecklistItem:
         """Sign ``item`` off as the current steward, now (done and evidence required)."""
         return self.save(
-            item.replace(signed_off_by=self.who, signed_off_at=utc_now()), note="signed off"
+            item.replace(signed_off_by=self.signer(), signed_off_at=utc_now()), note="signed off"
         )
 
     def withdraw_sign_off(self, item: ChecklistItem, reason: str = "") -> ChecklistItem:

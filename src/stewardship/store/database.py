@@ -53,6 +53,8 @@ class Store:
             raise StoreError(f"cannot open the data file {self.path}: {exc}") from exc
         #: The store's one connection. Only ``store/`` runs SQL on it.
         self.conn = conn
+        #: set by :meth:`make_read_only`: every write fails, nothing on disk changes
+        self.read_only = False
         try:
             self._configure()
             self._migrate(existed)
@@ -115,6 +117,11 @@ class Store:
         finally:
             dest.close()
         return target
+
+    def make_read_only(self) -> None:
+        """From now on refuse every write (a screenshot renders, it never writes)."""
+        self.conn.execute("PRAGMA query_only=ON")
+        self.read_only = True
 
     def close(self) -> None:
         self.conn.close()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import AppContext
+from ..services.identity import named_steward
 from ..services.logs import write_held_records
 from . import bench_probe
 from .after_paint import call_after_first_paint
@@ -19,7 +20,7 @@ from .crash_reporter import install_crash_reporter
 from .main_window import START_FALLBACK_MS, VIEW_KEYS, MainWindow
 from .style import STYLE_SHEET
 
-SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_SIZE = (1280, 800)  # the command line's default (cli.SCREENSHOT_SIZE)
 #: The .desktop file's name without ".desktop" (and the AppStream id): packaging/linux.
 DESKTOP_ID = "org.stewardshipconsole.StewardshipConsole"
 
@@ -44,11 +45,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
-    """Show ``view`` at 1280x800 and write it to ``target`` as PNG."""
+def render_screenshot(
+    window: MainWindow, view: str, target: Path, size: tuple[int, int] = SCREENSHOT_SIZE
+) -> None:
+    """Show ``view`` in a window of ``size`` and write it to ``target`` as PNG."""
     if view not in VIEW_KEYS:
         raise ValueError(f"unknown view '{view}'; use one of {', '.join(VIEW_KEYS)}")
-    window.resize(*SCREENSHOT_SIZE)
+    window.resize(*size)
     window.finish_start()  # the picture shows the whole window: menus and sync status too
     window.show_view(view)
     window.show()
@@ -64,6 +67,10 @@ def render_screenshot(window: MainWindow, view: str, target: Path) -> None:
 
 def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     app = make_application()
+    if not named_steward(ctx.store):  # first start: whose name goes on changes and sign-offs
+        from .steward_name_dialog import ask_steward_name  # the dialog loads only then
+
+        ask_steward_name(ctx)
     window = MainWindow(ctx)
     reporter = install_crash_reporter(window)  # an unexpected error opens a dialog, not an exit
     # The log file opens once the window shows (cli.py holds the records until then).

@@ -337,7 +337,15 @@ class ItemEditor(EvidenceHashing, QWidget):
         """Sign off as the current steward, saving any edits with it."""
         if self.original is None:
             return None
-        item, problems = self.candidate(signed_off_by=self.service.who, signed_off_at=utc_now())
+        try:
+            who = self.service.signer()
+        except ValidationError as exc:  # no name set: a sign-off must say who signed
+            self.errors["signed_off_by"].setText(
+                "Cannot sign off: " + "; ".join(p.reason for p in exc.problems)
+            )
+            self.errors["signed_off_by"].show()
+            return None
+        item, problems = self.candidate(signed_off_by=who, signed_off_at=utc_now())
         if problems:
             self.errors["signed_off_by"].setText(
                 "Cannot sign off: " + "; ".join(p.reason for p in problems)

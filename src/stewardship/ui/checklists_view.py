@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -31,6 +31,7 @@ from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from ..services.weights import INTEGRITY_ITEM
 from . import style
+from .adaptive_splitter import AdaptiveSplitter
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
 from .panels import panel, scrolling
 from .table_model import VALUE_ROLE
@@ -38,7 +39,12 @@ from .weights_panel import WeightsPanel
 from .widgets import ProgressDelegate, confirm_discard, page_subtitle, page_title
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
+#: wide enough for an item's name beside its status, due date and owner
+TREE_MIN_WIDTH = 520
 HISTORY_COLUMNS = ["When", "Who", "Field", "Old", "New", "Note"]
+#: the width of When, Who and Field (each wraps to two lines), and the tallest row
+HISTORY_NARROW = 78
+HISTORY_ROW_MAX = 64
 
 
 def _history_value(field: str, value: str | None) -> str:
@@ -108,7 +114,7 @@ class ChecklistsView(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 150), (2, 86), (3, 96)):
+        for col, width in ((1, 134), (2, 86), (3, 96)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(col, width)
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -122,11 +128,19 @@ class ChecklistsView(QWidget):
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
-        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setTabKeyNavigation(False)
         self.history.setWordWrap(True)
         self.history.setAccessibleName("Item history")
-        for col, width in enumerate((140, 110, 120, 120, 160)):
-            self.history.setColumnWidth(col, width)
+        # When, who and field wrap onto two lines at a word; Old, New and Note share the
+        # rest, so Old and New stay in view beside a 1280 px window's checklist tree.
+        history_header = self.history.horizontalHeader()
+        for col in range(len(HISTORY_COLUMNS)):
+            if col < 3:
+                history_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.history.setColumnWidth(col, HISTORY_NARROW)
+            else:
+                history_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        self.history.verticalHeader().setMaximumSectionSize(HISTORY_ROW_MAX)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(scrolling(self.editor, sideways=False), "&Item")
@@ -137,11 +151,13 @@ class ChecklistsView(QWidget):
         self.tabs.addTab(self.weights, "&Weights")
         self.tabs.setTabToolTip(2, "Archive copies of the weights, their manifest and verification")
 
-        self.splitter = QSplitter()
+        self.tree.setMinimumWidth(TREE_MIN_WIDTH)
+        editor_panel = panel(self.tabs)
+        editor_panel.setMinimumWidth(self.editor.minimumSizeHint().width() + 24)
+        self.splitter = AdaptiveSplitter()
         self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(panel(self.tabs))
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([600, 440])
+        self.splitter.addWidget(editor_panel)
+        self.splitter.set_sizes([560, 480], [300, 400])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
@@ -338,6 +354,7 @@ class ChecklistsView(QWidget):
                 cell = QTableWidgetItem(value)
                 cell.setToolTip(value)
                 self.history.setItem(r, c, cell)
+        self.history.resizeRowsToContents()
         self.tabs.setTabText(1, f"&History ({len(rows)})" if item else "&History")
 
     # -- editing ---------------------------------------------------------
@@ -382,6 +399,12 @@ class ChecklistsView(QWidget):
         self.tabs.currentWidget().setFocus()
 
     def _escape(self) -> None:
+        # The shortcut is seen before an open popup (the owner's suggestions, a
+        # drop-down list): Esc then closes that popup and nothing else.
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+            return
         if self.editor.is_hashing():
             self.editor.cancel_hash()
         else:

@@ -124,6 +124,7 @@ class ConflictsView(QWidget):
         self.list.setAccessibleName("Records in conflict")
         self.list.setObjectName("conflictList")
         self.list.currentRowChanged.connect(self._show_group)
+        self.list.itemActivated.connect(lambda _item: self._focus_detail())  # Enter
         self.detail = QWidget()
         self.detail.setObjectName("formPage")
         self.detail_layout = QVBoxLayout(self.detail)
@@ -176,6 +177,16 @@ class ConflictsView(QWidget):
             self.list.setCurrentRow(min(max(current, 0), len(self.groups) - 1))
         else:
             self._clear_detail()
+
+    def _focus_detail(self) -> None:
+        """Enter on a record: the keyboard moves to its first decision (else its button)."""
+        if self.choices:
+            self.choices[0].choice.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        for button in self.detail.findChildren(QPushButton):
+            if button.isVisibleTo(self.detail):
+                button.setFocus(Qt.FocusReason.TabFocusReason)
+                return
 
     def _clear_detail(self) -> None:
         while self.detail_layout.count():

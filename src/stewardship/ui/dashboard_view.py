@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +20,7 @@ from ..domain.vocabulary import plural
 from ..services.dashboard import Dashboard, DashboardRow, build_dashboard
 from . import style
 from .table_model import ROW_ROLE, Column, RowStyle, RowTableModel, SearchProxy
-from .widgets import Card, ProgressDelegate, page_subtitle, page_title, row_table
+from .widgets import Card, ProgressDelegate, lead_into, page_subtitle, page_title, row_table
 
 
 def _date_key(row: DashboardRow) -> date:
@@ -75,6 +75,11 @@ COLUMNS: list[Column[DashboardRow]] = [
     ),
     Column("Replacement", lambda r: r.model.replacement_name or "—"),
 ]
+
+
+#: starting widths (the Model column stretches); Days left and Notice given grow to fit
+COLUMN_WIDTHS = (0, 145, 130, 125, 160, 175, 120)
+FIT_COLUMNS = (3, 4)
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
@@ -163,13 +168,15 @@ class DashboardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((0, 145, 130, 125, 160, 175, 120)):
+        for col, width in enumerate(COLUMN_WIDTHS):
             if width:
                 self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.setAccessibleName("Upcoming and recent retirements")
+        lead_into(self.filter_edit, self.table)
+        self.filter_edit.returnPressed.connect(self.open_first_match)
 
         self.count_label = QLabel()
         self.count_label.setProperty("role", "hint")
@@ -194,6 +201,7 @@ class DashboardView(QWidget):
             " policy &nbsp;&nbsp; Enter or double-click opens the model's checklists"
         )
         legend.setProperty("role", "hint")
+        legend.setWordWrap(True)  # two lines on a 1024 px screen
         layout.addWidget(legend)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
@@ -223,7 +231,20 @@ class DashboardView(QWidget):
         )
         self.cards["weights_alerts"].set_value(d.weights_alerts, alert=d.weights_alerts > 0)
         self.model.set_rows(d.rows)
+        self._fit_columns()
         self._update_count()
+
+    def _fit_columns(self) -> None:
+        """Widen Days left and Notice given to their longest text ("1234 days overdue",
+        "12 days (348 short of 360)"), never narrower than their starting width."""
+        font = self.table.font()
+        font.setBold(True)  # overdue rows are bold
+        metrics = QFontMetrics(font)
+        rows = self.model.rows()
+        for col in FIT_COLUMNS:
+            texts = {COLUMNS[col].display(r) for r in rows}
+            needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
+            self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed))
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -236,6 +257,13 @@ class DashboardView(QWidget):
         if not index.isValid():
             return None
         return index.data(ROW_ROLE).model.id
+
+    def open_first_match(self) -> None:
+        """Enter in the filter: open the first model the filter shows."""
+        if self.proxy.rowCount():
+            first = self.proxy.index(0, 0)
+            self.table.setCurrentIndex(first)
+            self._activate(first)
 
     def _activate(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

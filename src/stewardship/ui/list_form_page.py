@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,15 +27,17 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
-    QSplitter,
+    QScrollArea,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain.vocabulary import plural
+from .adaptive_splitter import AdaptiveSplitter
 from .record_form import RecordForm
 from .table_model import ROW_ROLE, RowTableModel, SearchProxy
-from .widgets import confirm_discard, page_subtitle, page_title, row_table
+from .widgets import confirm_discard, lead_into, page_subtitle, page_title, row_table
 
 
 class ListFormPage(QWidget):
@@ -93,12 +95,15 @@ class ListFormPage(QWidget):
         for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated.connect(self._row_activated)  # Enter, or a double click
+        lead_into(self.search, self.table)
+        self.editor_pane: QWidget | None = None  #: the right-hand side (lay_out)
 
         self.count_label = QLabel()
         self.count_label.setProperty("role", "hint")
         if self.plural:
             self.search.textChanged.connect(self._update_count)
-        self.splitter = QSplitter()
+        self.splitter = AdaptiveSplitter()
 
     def lay_out(
         self,
@@ -111,10 +116,12 @@ class ListFormPage(QWidget):
         footer: QWidget | None = None,
         stretch: tuple[int, int] = (3, 2),
         sizes: Sequence[int] = (),
+        stacked_sizes: Sequence[int] = (260, 400),
         list_min_width: int = 0,
     ) -> None:
         """Place the parts: ``above`` the search box (filters), ``legend`` beside the
-        count, the ``editor`` right of the table, ``footer`` under the page."""
+        count, the ``editor`` right of the table (under it, ``stacked_sizes``, where the
+        page is too narrow for both), ``footer`` under the page."""
         left = QWidget()
         if list_min_width:
             left.setMinimumWidth(list_min_width)
@@ -136,13 +143,12 @@ class ListFormPage(QWidget):
         elif self.plural:
             left_layout.addWidget(self.count_label)
 
+        self.editor_pane = editor
         self.splitter.addWidget(left)
         self.splitter.addWidget(editor)
         self.splitter.setStretchFactor(0, stretch[0])
         self.splitter.setStretchFactor(1, stretch[1])
-        self.splitter.setChildrenCollapsible(False)
-        if sizes:
-            self.splitter.setSizes(list(sizes))
+        self.splitter.set_sizes(sizes, stacked_sizes)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
@@ -254,6 +260,30 @@ class ListFormPage(QWidget):
             self.discard_refused()
             return
         self.open_row(row)
+
+    def _row_activated(self, index: QModelIndex) -> None:
+        """Enter on a row: its record is in the editor (selecting opened it); go there."""
+        if self.row_id(index.data(ROW_ROLE)) != self.editing_id():
+            return  # the steward kept unsaved changes to another record
+        self.focus_editor()
+
+    def focus_editor(self) -> None:
+        """Put the keyboard on the editor's first field that takes it."""
+        pane = self.editor_pane
+        if pane is None:
+            return
+        widget: QWidget | None = pane.nextInFocusChain()
+        while widget is not None and widget is not pane:  # the focus chain is a ring
+            if (
+                pane.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not isinstance(widget, (QScrollArea, QTabBar))
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def new_record(self) -> None:
         if not self._confirm_discard():

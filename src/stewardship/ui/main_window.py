@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app import AppContext
+from ..services.identity import named_steward
 from .after_paint import call_after_first_paint
 from .dashboard_view import DashboardView
 from .page_stack import LazyPages
@@ -61,6 +62,26 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("settings", "Settings", _lazy("settings_view", "SettingsView"), needs_sync=True),
 ]
 VIEW_KEYS = [v.key for v in VIEWS]
+#: the first window's size where the screen has room; a smaller screen gets less
+FIRST_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(960, 600)
+#: left for the window manager's title bar and frame around the first window
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def first_geometry(available: QRect | None) -> QRect:
+    """Where the first window opens (no saved size): :data:`FIRST_SIZE`, shrunk to fit
+    the screen's ``available`` area less its frame, centred in it."""
+    if available is None:
+        return QRect(QPoint(0, 0), FIRST_SIZE)
+    width = min(FIRST_SIZE.width(), available.width() - FRAME_ALLOWANCE.width())
+    height = min(FIRST_SIZE.height(), available.height() - FRAME_ALLOWANCE.height())
+    rect = QRect(0, 0, max(width, 320), max(height, 240))
+    rect.moveCenter(available.center())
+    rect.moveTop(max(rect.top(), available.top() + FRAME_ALLOWANCE.height() - 8))
+    return rect
+
+
 #: finish_start runs this long after the window is built if no paint has come first.
 START_FALLBACK_MS = 1_000
 
@@ -69,11 +90,20 @@ class MainWindow(QMainWindow):
     """The window. What the first frame shows is built here; the rest (menu entries, sync
     controller and status, timers) right after the first paint (:meth:`finish_start`)."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, remember_geometry: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        #: read the saved window size at start and save it at close (not for a screenshot)
+        self.remember_geometry = remember_geometry
         self.setWindowTitle("Stewardship Console")
-        self.setMinimumSize(QSize(960, 600))
+        available = self._available()
+        # never larger than the screen: a 1024x768 laptop must show the whole window
+        self.setMinimumSize(
+            QSize(
+                min(MINIMUM_SIZE.width(), available.width() if available else 10_000),
+                min(MINIMUM_SIZE.height(), available.height() if available else 10_000),
+            )
+        )
         self._started = False
 
         self.sidebar = QListWidget()
@@ -241,7 +271,12 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         if self._started:
             self._sync.refresh_status()
-        self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  signed in as {self.ctx.who}")
+        who = (
+            f"signed in as {self.ctx.who}"
+            if named_steward(self.ctx.store)
+            else "your name is not set (Settings)"
+        )
+        self.data_label.setText(f"Data folder: {self.ctx.data_dir}  ·  {who}")
 
     def _sync_finished(self, outcome: object) -> None:
         self.refresh()
@@ -270,13 +305,18 @@ class MainWindow(QMainWindow):
 
     # -- window state ----------------------------------------------------
     def _restore_state(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        geometry = QSettings().value("window/geometry") if self.remember_geometry else None
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setGeometry(first_geometry(self._available()))
+
+    def _available(self) -> QRect | None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        if self._started:  # a closed window syncs and checks the date no more (its store
+            self._sync.timer.stop()  # may be closed next: a screenshot's is)
+            self._day_timer.stop()
+        if self.remember_geometry:
+            QSettings().setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -34,6 +34,7 @@ from ..services.own_store import with_own_store
 from ..services.protocols import load_protocols
 from ..services.report_render import ReportDocument, build_document, document_for, format_for_path
 from ..services.reports import ReportService
+from .panels import form_page
 from .report_pdf import write_report
 from .task_status import TaskStatus
 from .tasks import Task, TaskFunction
@@ -158,7 +159,11 @@ class ReportEditor(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Write the saved report as PDF, HTML or Markdown (Ctrl+E)")
         self.export_button.clicked.connect(self._ask_export)
-        buttons = QHBoxLayout()
+        # The actions sit under the scrolling form, always in sight (a short screen
+        # scrolls the sections, not the buttons away): the Reports view places them.
+        self.action_bar = form_page(QWidget())
+        buttons = QHBoxLayout(self.action_bar)
+        buttons.setContentsMargins(16, 6, 16, 10)
         buttons.addWidget(self.summary, 1)
         for b in (
             self.draft_button,
@@ -179,7 +184,6 @@ class ReportEditor(QWidget):
         layout.addLayout(body, 1)
         layout.addWidget(self.linked)
         layout.addWidget(self.task_status)
-        layout.addLayout(buttons)
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         QShortcut(QKeySequence("Ctrl+E"), self, self._ask_export)

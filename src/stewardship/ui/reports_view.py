@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ..app import AppContext
 from ..domain.records import Model
@@ -51,11 +51,18 @@ class ReportsView(ListFormPage):
         self.interviews = InterviewsPanel(ctx)
         self.interviews.changed.connect(self.editor.refresh_header)
         self.tabs = QTabWidget()
-        self.tabs.addTab(scrolling(self.editor), "Report")
-        self.tabs.addTab(self.interviews, "Interviews")
+        report_tab = QWidget()
+        report_layout = QVBoxLayout(report_tab)
+        report_layout.setContentsMargins(0, 0, 0, 0)
+        report_layout.setSpacing(0)
+        report_layout.addWidget(scrolling(self.editor, sideways=False), 1)
+        report_layout.addWidget(self.editor.action_bar)
+        self.tabs.addTab(report_tab, "Report")
+        self.tabs.setMinimumWidth(self.editor.minimumSizeHint().width() + 24)
+        self.tabs.addTab(scrolling(self.interviews, sideways=False), "Interviews")
         self.compare = CompareAnswersView(ctx)
         self.interviews.changed.connect(self.compare.refresh)
-        self.tabs.addTab(self.compare, "Compare answers")
+        self.tabs.addTab(scrolling(self.compare), "Compare answers")  # a wide table scrolls
 
         hint = QLabel("Ctrl+S saves · Ctrl+E exports the saved report as PDF, HTML or Markdown")
         hint.setProperty("role", "hint")

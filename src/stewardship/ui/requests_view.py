@@ -165,11 +165,13 @@ class RequestsView(ListFormPage):
 
         self.form = form_page(RequestForm(self.service, ctx.today))
         self.form.saved.connect(self._saved)
+        form_panel = panel(scrolling(self.form, sideways=False))
+        form_panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
         self.lay_out(
             "Requests",
             "Preference requests from model interviews, users, researchers, staff and partners,"
             " with the estimated cost of a response and what was done.",
-            panel(scrolling(self.form, sideways=False)),
+            form_panel,
             above=filter_row,
             legend=legend,
             sizes=(660, 400),

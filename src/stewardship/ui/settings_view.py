@@ -26,6 +26,7 @@ from ..services.credentials import (
     store_token,
 )
 from ..services.identity import SETTING_KEY as STEWARD_KEY
+from ..services.identity import named_steward
 from ..services.sync_service import (
     RegistrySettings,
     own_registry_settings,
@@ -35,6 +36,7 @@ from ..services.sync_service import (
     validate_registry,
 )
 from .org_defaults import OrgDefaultsPanel
+from .panels import scrolling
 from .sync_controller import SyncController
 from .tasks import Task, run_task
 from .widgets import page_subtitle, page_title, repolish
@@ -144,10 +146,16 @@ class SettingsView(QWidget):
                 " changes wait in the outbox until the registry can be reached."
             )
         )
-        layout.addWidget(panel)
+        # The panels scroll where the window is short (960x600): never clipped.
+        body = QWidget()
+        body.setObjectName("page")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(panel)
         self.org_panel = OrgDefaultsPanel(ctx)
-        layout.addWidget(self.org_panel)
-        layout.addStretch(1)
+        body_layout.addWidget(self.org_panel)
+        body_layout.addStretch(1)
+        layout.addWidget(scrolling(body, sideways=False), 1)
 
     def refresh(self) -> None:
         own = own_registry_settings(self.ctx.store)
@@ -158,7 +166,7 @@ class SettingsView(QWidget):
             self.url_edit.setPlaceholderText(f"{org.registry_url}  (organisation default)")
         if org is not None and org.ca_bundle:
             self.ca_edit.setPlaceholderText(f"{org.ca_bundle}  (organisation default)")
-        self.steward_edit.setText(self.ctx.who)
+        self.steward_edit.setText(named_steward(self.ctx.store))
         self.auto_fetch.setValue(round(auto_fetch_mb(self.ctx.store)))
         about = keyring_description()
         self.keyring_label.setText(about[:1].upper() + about[1:] + ".")

@@ -12,6 +12,9 @@ WARNING_BG = "#fff4d6"
 OK = "#2e7d32"
 MUTED = "#5f6b7a"
 SIDEBAR_BG = "#1f2a37"
+#: where the keyboard is: a ring on a primary button, a tint behind a check box
+FOCUS_DARK = "#0f2a44"
+FOCUS_BG = "#dbe8f5"
 
 OVERDUE_FG = QColor(DANGER)
 OVERDUE_BG = QColor(DANGER_BG)
@@ -28,6 +31,7 @@ QListWidget#sidebar::item {{ padding: 9px 14px; border-left: 3px solid transpare
 QListWidget#sidebar::item:selected {{
     background: #2c3b4d; color: white; border-left: 3px solid #7fb2e5;
 }}
+QListWidget#sidebar:focus {{ border-right: 3px solid #7fb2e5; }}
 QListWidget#sidebar::item:disabled {{ color: #7d8896; }}
 QLabel#pageTitle {{ font-size: 20px; font-weight: 600; color: #1c2733; }}
 QLabel#pageSubtitle {{ color: {MUTED}; }}
@@ -49,7 +53,22 @@ QHeaderView::section {{
 QLineEdit, QPlainTextEdit, QComboBox {{
     background: white; border: 1px solid #c5cdd6; border-radius: 4px; padding: 4px 6px;
 }}
-QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border: 1px solid {ACCENT}; }}
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{
+    border: 2px solid {ACCENT}; padding: 3px 5px;
+}}
+QAbstractSpinBox {{
+    background: white; border: 1px solid #c5cdd6; border-radius: 4px; padding: 2px 4px;
+}}
+QAbstractSpinBox:focus {{ border: 2px solid {ACCENT}; padding: 1px 3px; }}
+QAbstractSpinBox QLineEdit, QAbstractSpinBox QLineEdit:focus {{
+    border: none; padding: 0; background: transparent;
+}}
+QComboBox QAbstractItemView {{
+    background: white; color: #1c2733; border: 1px solid #c5cdd6; outline: none;
+    selection-background-color: {ACCENT}; selection-color: white;
+}}
+QComboBox QAbstractItemView::item {{ min-height: 22px; padding: 0 6px; }}
+QComboBox QAbstractItemView::item:selected {{ background: {ACCENT}; color: white; }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{
     border: 1px solid {DANGER}; background: {DANGER_BG};
 }}
@@ -62,10 +81,20 @@ QPushButton:hover {{ background: #eef3f8; }}
 QPushButton:default, QPushButton[primary="true"] {{
     background: {ACCENT}; color: white; border: 1px solid {ACCENT};
 }}
+QPushButton:focus {{ border: 2px solid {ACCENT}; padding: 4px 13px; }}
+QPushButton:default:focus, QPushButton[primary="true"]:focus {{
+    border: 2px solid {FOCUS_DARK};
+}}
+QCheckBox:focus, QRadioButton:focus {{
+    background: {FOCUS_BG}; border-radius: 3px;
+}}
+QTableView:focus, QTreeView:focus, QListView:focus {{ border: 2px solid {ACCENT}; }}
+QTabBar::tab:focus {{ color: {ACCENT}; text-decoration: underline; }}
 QPushButton:disabled {{ background: #e9ecef; color: #98a2ad; border: 1px solid #d5dae0; }}
 QFrame#panel {{ background: white; border: 1px solid #dde2e8; border-radius: 8px; }}
 QWidget#formPage {{ background: white; }}
 QListWidget#conflictList {{ background: white; border: 1px solid #dde2e8; }}
+QListWidget#conflictList:focus {{ border: 2px solid {ACCENT}; }}
 QListWidget#conflictList::item {{ padding: 8px 10px; border-bottom: 1px solid #eef1f4; }}
 QListWidget#conflictList::item:selected {{ background: #d6e6f5; color: black; }}
 QStatusBar {{ background: #eef1f4; color: #2d3a48; padding-left: 8px; }}

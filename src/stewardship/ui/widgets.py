@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLabel,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -53,12 +62,44 @@ def row_table(
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move in rows
     table.verticalHeader().setVisible(False)
     if row_height is not None:
         table.verticalHeader().setDefaultSectionSize(row_height)
     if accessible_name:
         table.setAccessibleName(accessible_name)
     return table
+
+
+class _DownIntoTable(QObject):
+    """Down in a filter box moves into its table, on the current row (else the first)."""
+
+    def __init__(self, field: QLineEdit, table: QAbstractItemView) -> None:
+        super().__init__(field)
+        self._table = table
+        self._key_press = QEvent.Type.KeyPress
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == self._key_press
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            table = self._table
+            model = table.model()
+            if model is None or model.rowCount() == 0:
+                return False
+            table.setFocus(Qt.FocusReason.TabFocusReason)
+            if not table.currentIndex().isValid():
+                table.setCurrentIndex(model.index(0, 0))
+            return True
+        return False
+
+
+def lead_into(field: QLineEdit, table: QAbstractItemView) -> None:
+    """Make Down in ``field`` (a search or filter box) move the keyboard into ``table``."""
+    field.installEventFilter(_DownIntoTable(field, table))
 
 
 def confirm_discard(parent: QWidget, what: str) -> bool:
