@@ -87,6 +87,16 @@ def test_generated_store_is_what_the_console_accepts(tmp_path: Path) -> None:
             ],
         ),
         (
+            "verify_weights.py",
+            ["--size-mib", "8", "--files", "4", "--runs", "1"],
+            [
+                r"copy: 8 MiB in 4 files, \d+ cores, verified: every file matches",
+                r"stewardship verify: [\d.]+ s",
+                r"ratio verify/parallel sha256sum: [\d.]+ ",
+                r"ratio verify/sequential sha256sum: [\d.]+ ",
+            ],
+        ),
+        (
             "sync_pull.py",
             ["--models", "4", "--idle-runs", "2"],
             [

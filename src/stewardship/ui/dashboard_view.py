@@ -30,15 +30,21 @@ def _date_key(row: DashboardRow) -> date:
 def _progress_text(row: DashboardRow) -> str:
     p = row.progress
     if not p.total:
-        return "no checklists"
+        return f"no checklists · weights {row.weights}" if row.weights else "no checklists"
     text = f"{p.complete}/{p.total}"
     if p.overdue:
         text += f" · {p.overdue} late"
+    if row.weights:
+        text += f" · weights {row.weights}"
     return text
 
 
 COLUMNS: list[Column[DashboardRow]] = [
-    Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
+    Column(
+        "Model",
+        lambda r: r.model.display_name,
+        tooltip=lambda r: f"{r.model.slug}: {r.weights_text}" if r.weights else r.model.slug,
+    ),
     Column("State", lambda r: r.model.lifecycle.label),
     Column(
         "Retires",
@@ -61,6 +67,9 @@ COLUMNS: list[Column[DashboardRow]] = [
     Column(
         "Checklists",
         _progress_text,
+        tooltip=lambda r: (
+            f"An archive copy's {r.weights_text}: see the model's checklists" if r.weights else None
+        ),
         sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
         value=lambda r: r.progress.fraction if r.progress.total else None,
     ),
@@ -77,7 +86,7 @@ MODEL_MIN_WIDTH, MODEL_MAX_WIDTH = 120, 150
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
-    if row.overdue:
+    if row.alert:
         return RowStyle(foreground=style.OVERDUE_FG, background=style.OVERDUE_BG, bold=True)
     if row.notice_shortfall:
         return RowStyle(background=style.WARNING_ROW_BG)
@@ -113,6 +122,11 @@ class DashboardView(QWidget):
                 "notice-policy violations",
                 "Models whose announced notice is shorter than the policy",
             ),
+            "weights_alerts": Card(
+                "weights not proven",
+                "Models with an archive copy of their weights whose last verification failed,"
+                " or whose verification is overdue",
+            ),
         }
         cards = QHBoxLayout()
         cards.setSpacing(12)
@@ -140,6 +154,7 @@ class DashboardView(QWidget):
                     r.model.replacement_name,
                     r.countdown,
                     "overdue" if r.overdue else "",
+                    r.weights_text,
                 ]
             ),
             parent=self,
@@ -189,7 +204,7 @@ class DashboardView(QWidget):
         layout.addWidget(self.table, 1)
         legend = QLabel(
             f"<span style='color:{style.DANGER}'>■</span> retirement date passed but model not"
-            f" retired &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
+            " retired, or weights verification failed or overdue &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
             " policy &nbsp;&nbsp; Enter or double-click opens the model's checklists"
         )
         legend.setProperty("role", "hint")
@@ -204,7 +219,13 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         today = self.ctx.today()
-        self.dashboard = build_dashboard(self.ctx.store, today, self.ctx.policy)
+        settings = self.ctx.settings
+        self.dashboard = build_dashboard(
+            self.ctx.store,
+            today,
+            self.ctx.policy,
+            verify_every_days=settings.verify_every_days.value if settings else 365,
+        )
         d = self.dashboard
         self.subtitle.setText(
             f"Today is {today.strftime('%A %d %B %Y')} · {plural(d.models_total, 'models')} in this store"
@@ -215,6 +236,7 @@ class DashboardView(QWidget):
         self.cards["notice_violations"].set_value(
             d.notice_violations, alert=d.notice_violations > 0
         )
+        self.cards["weights_alerts"].set_value(d.weights_alerts, alert=d.weights_alerts > 0)
         self.model.set_rows(d.rows)
         self._fit_columns()
         self._update_count()
