@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "blobs": ("blobs_cmd", "files waiting to upload, to download, and missing everywhere"),
     "conflicts": ("conflicts_cmd", "list sync conflicts, or resolve one without the window"),
     "protocol": ("protocol_cmd", "interview protocols: list, show the script, compare answers"),
+    "weights": (
+        "weights_cmd",
+        "archive copies of a model's weights: add one, verify them, their status",
+    ),
 }
 
 

@@ -26,6 +26,12 @@ from stewardship.domain.records import (
     Record,
     Report,
 )
+from stewardship.domain.weights import (
+    ArchiveCopy,
+    WeightManifest,
+    WeightManifestFile,
+    WeightVerification,
+)
 from stewardship.services.exporting import export
 from stewardship.services.importing import import_file
 
@@ -73,6 +79,47 @@ SAMPLES: dict[str, Sample] = {
     ),
     "report": lambda made: Report(
         model_id=made["model"].id, reflections="It asked to be remembered."
+    ),
+    "archive_copy": lambda made: ArchiveCopy(
+        model_id=made["model"].id,
+        uri="s3://weights-archive/kestrel-1",
+        label="Cold storage",
+        provider="aws",
+        region="eu-west-1",
+        added_by="ana",
+        added_at="2026-11-01T09:00:00Z",
+    ),
+    "weight_manifest": lambda made: WeightManifest(
+        model_id=made["model"].id,
+        source="SHA256SUMS file SHA256SUMS",
+        file_count=1,
+        total_bytes=-1,
+        sha256="a" * 64,
+        recorded_by="ana",
+        recorded_at="2026-11-01T09:00:00Z",
+    ),
+    "weight_manifest_file": lambda made: WeightManifestFile(
+        model_id=made["model"].id,
+        manifest_id=made["weight_manifest"].id,
+        path="model.safetensors",
+        size=-1,
+        sha256="b" * 64,
+    ),
+    "weight_verification": lambda made: WeightVerification(
+        model_id=made["model"].id,
+        copy_id=made["archive_copy"].id,
+        manifest_id=made["weight_manifest"].id,
+        copy_uri="s3://weights-archive/kestrel-1",
+        started_at="2026-11-02T09:00:00Z",
+        finished_at="2026-11-02T09:05:00Z",
+        verified_by="ana",
+        outcome="failed",
+        files_checked=1,
+        bytes_read=0,
+        failures_total=1,
+        failures=[{"path": "model.safetensors", "problem": "digest differs", "detail": "x"}],
+        extra_total=1,
+        extra_files=["notes.txt"],
     ),
 }
 

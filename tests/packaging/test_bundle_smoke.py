@@ -100,3 +100,40 @@ def test_bundle_leaves_out_the_server_tests_and_unused_qt():
     assert not list(internal.rglob("*.qm")), "Qt translations are trimmed"
     assert not (internal / "PySide6" / "Qt" / "plugins" / "sqldrivers").exists()
     assert not [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
+
+
+def test_bundle_carries_only_the_aws_service_data_s3_needs():
+    """botocore's data of ~450 services is 28 MB; the console calls S3 (and STS for roles)."""
+    [botocore_data] = [p for p in BUNDLE.rglob("data") if p.parent.name == "botocore"]
+    services = sorted(p.name for p in botocore_data.iterdir() if p.is_dir())
+    assert services == ["s3", "sts"]
+    assert (botocore_data / "endpoints.json.gz").is_file()  # gzipped by the spec
+    assert (botocore_data / "partitions.json").is_file()
+    boto3_data = [p for p in BUNDLE.rglob("data") if p.parent.name == "boto3"]
+    for folder in boto3_data:
+        assert {p.name for p in folder.iterdir() if p.is_dir()} <= {"s3"}
+
+
+def test_bundle_verifies_a_copy_on_s3(tmp_path, s3):
+    """The trimmed botocore still talks S3: add a copy with its manifest, verify it."""
+    import hashlib
+
+    bucket = s3.new_bucket()
+    data = b"weights" * 1000
+    s3.client().put_object(Bucket=bucket, Key="m/model.bin", Body=data, ChecksumAlgorithm="SHA256")
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text(f"{hashlib.sha256(data).hexdigest()}  model.bin\n", encoding="utf-8")
+    folder = str(tmp_path / "data")
+    from stewardship.domain.records import Model
+    from stewardship.store import Store
+
+    with Store(tmp_path / "data" / "stewardship.db") as store:
+        store.save(Model(slug="m-1", display_name="M 1", provider="P"), "t")
+    added = run_bundle(
+        "weights", "add-copy", "m-1", f"s3://{bucket}/m", "--manifest", str(sums),
+        "--data-dir", folder, env=s3.env(),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    checked = run_bundle("weights", "verify", "m-1", "--data-dir", folder, env=s3.env())
+    assert checked.returncode == 0, checked.stderr
+    assert ": passed: 1 files, 0 missing or differing, 0 bytes read" in checked.stdout

@@ -42,7 +42,7 @@ def test_finalising_needs_every_section_then_locks_until_reopened(qtbot, demo_ct
     assert report.status == "final"
     assert editor.sections["interpretation"].isReadOnly()
     assert editor.reviewers.isReadOnly() and not editor.status.isEnabled()
-    assert editor.reopen_button.isVisibleTo(editor) and editor.banner.isVisibleTo(editor)
+    assert editor.reopen_button.isVisibleTo(view) and editor.banner.isVisibleTo(editor)
 
     editor.reopen("Reviewer found a misquote")
     assert not editor.sections["interpretation"].isReadOnly()

@@ -17,6 +17,7 @@ from stewardship.services.org_config import (
     SOURCE_DEFAULT,
     SOURCE_ORG,
     SOURCE_USER,
+    Setting,
     effective_settings,
     load_org_config,
     org_config_path,
@@ -143,7 +144,10 @@ def test_bad_values_are_skipped_one_by_one(tmp_path, ca):
     assert org.registry_url is None and org.ca_bundle == str(ca)
     assert org.notice_default_days is None and org.notice_per_provider == {"A": 30}
     assert [(w.line, w.message) for w in org.warnings] == [
-        (10, "unknown section [registy] ignored (known: [registry], [notice], [notice.providers])"),
+        (
+            10,
+            "unknown section [registy] ignored (known: [registry], [notice], [notice.providers], [weights])",
+        ),
         (2, "registry url 'ftp://x' must start with https:// (or http://); ignored"),
         (6, "default_days must be a whole number of days, not 'sixty'; using 60 days"),
         (9, "notice for provider 'B' must be between 0 and 3650 days, not -4; ignored"),
@@ -204,3 +208,20 @@ def test_dashboard_uses_the_organisation_notice_policy(tmp_path, data_dir, monke
         assert build_dashboard(ctx.store, today, ctx.policy).notice_violations == 1
     finally:
         ctx.close()
+
+
+def test_the_organisation_sets_how_often_weights_are_verified(tmp_path: Path) -> None:
+    path = tmp_path / "organisation.conf"
+    path.write_text("[weights]\nverify_every_days = 90\n", encoding="utf-8")
+    settings = effective_settings(load_org_config(path), {})
+    assert settings.verify_every_days == Setting(90, SOURCE_ORG)
+    assert effective_settings(load_org_config(tmp_path / "none.conf"), {}).verify_every_days == (
+        Setting(365, SOURCE_DEFAULT)
+    )
+    path.write_text("[weights]\nverify_every_days = yearly\n", encoding="utf-8")
+    org = load_org_config(path)
+    assert org.verify_every_days is None
+    assert [str(w) for w in org.warnings] == [
+        f"{path} line 2: verify_every_days must be a whole number of days, not 'yearly';"
+        " using 365 days"
+    ]

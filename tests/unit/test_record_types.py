@@ -33,6 +33,10 @@ EXISTING_SECTIONS = [
     "interviews",
     "reports",
     "interview_answers",
+    "archive_copies",
+    "weight_manifests",
+    "weight_manifest_files",
+    "weight_verifications",
 ]
 
 

@@ -428,3 +428,13 @@ class InterviewAnswer(Record):
         if self.protocol_version < 1:
             found.append(Problem("protocol_version", "must be a whole number from 1 up"))
         return found
+
+
+# The weights' archive copies, manifests and verifications: declared in their
+# own module, imported here so that importing the records registers them all.
+from .weights import (  # noqa: E402, F401 - re-exported
+    ArchiveCopy,
+    WeightManifest,
+    WeightManifestFile,
+    WeightVerification,
+)

@@ -24,6 +24,9 @@ Format::
 
     [notice.providers]
     Example Cloud = 90
+
+    [weights]
+    verify_every_days = 365
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlparse
 
 from ..domain.policy import DEFAULT_NOTICE_DAYS, NoticePolicy
+from ..domain.weights import DEFAULT_VERIFY_EVERY_DAYS
 
 ENV_ORG_CONFIG = "STEWARDSHIP_ORG_CONFIG"
 FILE_NAME = "organisation.conf"
@@ -51,6 +55,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "registry": ("url", "ca_bundle"),
     "notice": ("default_days",),
     "notice.providers": (),
+    "weights": ("verify_every_days",),
 }
 
 #: Where a steward's own overrides live in the store's settings table.
@@ -94,6 +99,8 @@ class OrgConfig:
     notice_default_days: int | None = None
     notice_per_provider: dict[str, int] = field(default_factory=dict)
     warnings: tuple[ConfigWarning, ...] = ()
+    #: days between verifications of each archive copy of a model's weights
+    verify_every_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ class EffectiveSettings:
     notice_per_provider: dict[str, Setting[int]]
     org: OrgConfig
     warnings: tuple[ConfigWarning, ...] = ()
+    #: days between verifications of an archive copy (organisation, else 365)
+    verify_every_days: Setting[int] = Setting(DEFAULT_VERIFY_EVERY_DAYS, SOURCE_DEFAULT)
 
     def notice_policy(self) -> NoticePolicy:
         return NoticePolicy(
@@ -257,9 +266,23 @@ def _interpret(path: Path, parser: configparser.ConfigParser, lines: list[str]) 
             else:
                 per_provider[provider] = days
 
+    verify_days: int | None = None
+    raw_verify = _get(parser, "weights", "verify_every_days")
+    if raw_verify is not None:
+        verify_days, problem = parse_days(raw_verify)
+        if problem or verify_days == 0:
+            warn(
+                "weights",
+                "verify_every_days",
+                f"verify_every_days {problem or 'must be at least 1 day, not 0'};"
+                f" using {DEFAULT_VERIFY_EVERY_DAYS} days",
+            )
+            verify_days = None
+
     return OrgConfig(
         path=path,
         found=True,
+        verify_every_days=verify_days,
         registry_url=registry_url,
         ca_bundle=ca_bundle,
         notice_default_days=default_days,
@@ -363,6 +386,7 @@ def effective_settings(org: OrgConfig, user_overrides: Mapping[str, object]) -> 
         per_provider[name] = Setting(value, SOURCE_USER)
 
     return EffectiveSettings(
+        verify_every_days=fallback(org.verify_every_days, DEFAULT_VERIFY_EVERY_DAYS),
         registry_url=registry_url,
         ca_bundle=ca_bundle,
         notice_default_days=days,

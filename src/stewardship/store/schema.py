@@ -347,6 +347,19 @@ def _request_question_link(db: sqlite_utils.Database) -> None:
         db.table("preference_requests").add_column("question_id", str)
 
 
+def _weights_indexes(db: sqlite_utils.Database) -> None:
+    # A copy's latest verification (the dashboard and the status read only that)
+    # and a manifest's files.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_weight_verifications_copy"
+        " ON weight_verifications (copy_id, deleted, finished_at, outcome)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_weight_manifest_files_manifest"
+        " ON weight_manifest_files (manifest_id, path)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_dashboard_indexes,
@@ -360,6 +373,11 @@ MIGRATIONS: list[Migration] = [
     new_record_type("interview_answer"),
     _interview_answer_indexes,
     _request_question_link,
+    new_record_type("archive_copy"),
+    new_record_type("weight_manifest"),
+    new_record_type("weight_manifest_file"),
+    new_record_type("weight_verification"),
+    _weights_indexes,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -31,12 +31,14 @@ from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from ..services.record_history import RecordHistory, record_history
 from ..services.sync_service import registry_settings
+from ..services.weights import INTEGRITY_ITEM
 from . import style
 from .adaptive_splitter import AdaptiveSplitter
 from .checklist_item_editor import SHORTCUTS, STATUS_LABELS, ItemEditor
 from .panels import panel, scrolling
 from .table_model import VALUE_ROLE
 from .tasks import run_task
+from .weights_panel import WeightsPanel
 from .widgets import ProgressDelegate, confirm_discard, page_subtitle, page_title
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -159,6 +161,10 @@ class ChecklistsView(QWidget):
         self.tabs.addTab(scrolling(self.editor, sideways=False), "&Item")
         self.tabs.addTab(history_page, "&History")
         self.tabs.setTabToolTip(1, "Who changed what, when (Ctrl+H)")
+        self.weights = WeightsPanel(ctx)
+        self.weights.changed.connect(self._weights_changed)
+        self.tabs.addTab(self.weights, "&Weights")
+        self.tabs.setTabToolTip(2, "Archive copies of the weights, their manifest and verification")
 
         self.tree.setMinimumWidth(TREE_MIN_WIDTH)
         editor_panel = panel(self.tabs)
@@ -250,6 +256,7 @@ class ChecklistsView(QWidget):
         keep = self.editor.original.id if same and self.editor.original else None
         self.model = self.models.get(model_id) if model_id else None
         self.groups = self.service.groups(self.model, self.ctx.today()) if self.model else []
+        self.weights.set_model(self.model)
         self._fill_tree(keep)
         self._update_summary()
 
@@ -281,10 +288,11 @@ class ChecklistsView(QWidget):
                 child = QTreeWidgetItem([item.title, _status_text(item), due, item.owner])
                 child.setData(0, ITEM_ROLE, item)
                 child.setToolTip(0, item.guidance)
-                if item.is_overdue(today):
+                weights = self._weights_alert(item)
+                if item.is_overdue(today) or weights:
                     for col in range(4):
                         child.setForeground(col, QBrush(style.OVERDUE_FG))
-                    child.setToolTip(2, "Overdue: due date passed and not done")
+                    child.setToolTip(2, weights or "Overdue: due date passed and not done")
                 elif item.complete:
                     child.setForeground(1, QBrush(style.MUTED_FG))
                 node.addChild(child)
@@ -302,6 +310,26 @@ class ChecklistsView(QWidget):
             self.editor.load(None)
         self._show_history()
 
+    def _weights_alert(self, item: ChecklistItem) -> str:
+        """Why the integrity item is red for the weights (a copy failed or overdue), or ""."""
+        if item.template_key != INTEGRITY_ITEM:
+            return ""
+        bad = [e for e in self.weights.overview if e.status.alert]
+        if not bad:
+            return ""
+        return "Weights: " + "; ".join(
+            f"{e.copy.name} {e.status.state.value}"
+            + (f" (due {e.status.due.isoformat()})" if e.status.due else "")
+            for e in bad
+        )
+
+    def _weights_changed(self) -> None:
+        if self.model is not None:
+            self.groups = self.service.groups(self.model, self.ctx.today())
+            self._fill_tree(self.editor.original.id if self.editor.original else None)
+            self._update_summary()
+        self.items_changed.emit()
+
     def _update_summary(self) -> None:
         if self.model is None:
             self.summary.setText("No models in this store yet: add one in Models (Ctrl+2).")
@@ -316,6 +344,11 @@ class ChecklistsView(QWidget):
             if gate
             else "every required item is done"
         )
+        bad = [e for e in self.weights.overview if e.status.alert]
+        if bad:
+            parts.append(
+                f"weights: {len(bad)} cop{'y' if len(bad) == 1 else 'ies'} failed or overdue"
+            )
         self.summary.setText(" · ".join(parts))
 
     def _show_history(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,15 +30,21 @@ def _date_key(row: DashboardRow) -> date:
 def _progress_text(row: DashboardRow) -> str:
     p = row.progress
     if not p.total:
-        return "no checklists"
+        return f"no checklists · weights {row.weights}" if row.weights else "no checklists"
     text = f"{p.complete}/{p.total}"
     if p.overdue:
         text += f" · {p.overdue} late"
+    if row.weights:
+        text += f" · weights {row.weights}"
     return text
 
 
 COLUMNS: list[Column[DashboardRow]] = [
-    Column("Model", lambda r: r.model.display_name, tooltip=lambda r: r.model.slug),
+    Column(
+        "Model",
+        lambda r: r.model.display_name,
+        tooltip=lambda r: f"{r.model.slug}: {r.weights_text}" if r.weights else r.model.slug,
+    ),
     Column("State", lambda r: r.model.lifecycle.label),
     Column(
         "Retires",
@@ -61,6 +67,9 @@ COLUMNS: list[Column[DashboardRow]] = [
     Column(
         "Checklists",
         _progress_text,
+        tooltip=lambda r: (
+            f"An archive copy's {r.weights_text}: see the model's checklists" if r.weights else None
+        ),
         sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
         value=lambda r: r.progress.fraction if r.progress.total else None,
     ),
@@ -69,12 +78,15 @@ COLUMNS: list[Column[DashboardRow]] = [
 
 
 #: starting widths (the Model column stretches); Days left and Notice given grow to fit
-COLUMN_WIDTHS = (0, 145, 130, 125, 160, 175, 120)
+COLUMN_WIDTHS = (0, 145, 124, 125, 160, 170, 118)
 FIT_COLUMNS = (3, 4)
+#: The Model column is at least as wide as its longest name, within these bounds (a
+#: longer name is cut only past the upper one).
+MODEL_MIN_WIDTH, MODEL_MAX_WIDTH = 120, 150
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
-    if row.overdue:
+    if row.alert:
         return RowStyle(foreground=style.OVERDUE_FG, background=style.OVERDUE_BG, bold=True)
     if row.notice_shortfall:
         return RowStyle(background=style.WARNING_ROW_BG)
@@ -110,6 +122,11 @@ class DashboardView(QWidget):
                 "notice-policy violations",
                 "Models whose announced notice is shorter than the policy",
             ),
+            "weights_alerts": Card(
+                "weights not proven",
+                "Models with an archive copy of their weights whose last verification failed,"
+                " or whose verification is overdue",
+            ),
         }
         cards = QHBoxLayout()
         cards.setSpacing(12)
@@ -137,6 +154,7 @@ class DashboardView(QWidget):
                     r.model.replacement_name,
                     r.countdown,
                     "overdue" if r.overdue else "",
+                    r.weights_text,
                 ]
             ),
             parent=self,
@@ -156,7 +174,11 @@ class DashboardView(QWidget):
         for col, width in enumerate(COLUMN_WIDTHS):
             if width:
                 self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The Model column takes the room the others leave, but never less than its
+        # longest name: on a narrow window the table scrolls sideways rather than
+        # cut the names ("Kestrel Cod…"), which say what each row is.
+        self._model_width = MODEL_MIN_WIDTH
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.setAccessibleName("Upcoming and recent retirements")
@@ -182,7 +204,7 @@ class DashboardView(QWidget):
         layout.addWidget(self.table, 1)
         legend = QLabel(
             f"<span style='color:{style.DANGER}'>■</span> retirement date passed but model not"
-            f" retired &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
+            " retired, or weights verification failed or overdue &nbsp;&nbsp; <span style='color:#e0b341'>■</span> notice shorter than"
             " policy &nbsp;&nbsp; Enter or double-click opens the model's checklists"
         )
         legend.setProperty("role", "hint")
@@ -197,7 +219,13 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         today = self.ctx.today()
-        self.dashboard = build_dashboard(self.ctx.store, today, self.ctx.policy)
+        settings = self.ctx.settings
+        self.dashboard = build_dashboard(
+            self.ctx.store,
+            today,
+            self.ctx.policy,
+            verify_every_days=settings.verify_every_days.value if settings else 365,
+        )
         d = self.dashboard
         self.subtitle.setText(
             f"Today is {today.strftime('%A %d %B %Y')} · {plural(d.models_total, 'models')} in this store"
@@ -208,9 +236,20 @@ class DashboardView(QWidget):
         self.cards["notice_violations"].set_value(
             d.notice_violations, alert=d.notice_violations > 0
         )
+        self.cards["weights_alerts"].set_value(d.weights_alerts, alert=d.weights_alerts > 0)
         self.model.set_rows(d.rows)
         self._fit_columns()
         self._update_count()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_model_column()
+        return super().eventFilter(watched, event)
+
+    def _fit_model_column(self) -> None:
+        others = sum(self.table.columnWidth(c) for c in range(1, len(COLUMNS)))
+        room = self.table.viewport().width() - others
+        self.table.setColumnWidth(0, max(self._model_width, room))
 
     def _fit_columns(self) -> None:
         """Widen Days left and Notice given to their longest text ("1234 days overdue",
@@ -223,6 +262,11 @@ class DashboardView(QWidget):
             texts = {COLUMNS[col].display(r) for r in rows}
             needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
             self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed))
+        # Measured on the longest few by length: a large store has thousands of names.
+        names = sorted({COLUMNS[0].display(r) for r in rows}, key=len)[-20:]
+        longest = max((metrics.horizontalAdvance(t) for t in names), default=0) + 12
+        self._model_width = min(max(MODEL_MIN_WIDTH, longest), MODEL_MAX_WIDTH)
+        self._fit_model_column()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -69,6 +69,11 @@ class OrgDefaultsPanel(QFrame):
 
         self.notice_label = _label(_notice_text(settings), "noticePolicy")
         form.addRow("Minimum notice:", self.notice_label)
+        every = settings.verify_every_days
+        self.verify_label = _label(
+            _with_source(f"every {every.value} days", every), "verifyWeights"
+        )
+        form.addRow("Verify weights:", self.verify_label)
 
         self.problems_label = _label("", "orgProblems")
         self.problems_label.setStyleSheet(f"color:{DANGER};")
