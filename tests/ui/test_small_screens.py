@@ -361,16 +361,3 @@ def test_the_report_editors_buttons_stay_in_sight_on_a_short_screen(qtbot, demo_
         assert shown.height() == button.height(), (
             f"{button.text()!r} is scrolled or cut out of sight at {size[0]}x{size[1]}"
         )
-
-
-@pytest.mark.parametrize("size", [(1024, 768), (1280, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_dashboard_model_names_are_not_cut_on_a_narrow_window(qtbot, demo_ctx, size):
-    window = shown_window(qtbot, demo_ctx, "dashboard", size)
-    table = window.pages["dashboard"].table
-    metrics = table.fontMetrics()
-    names = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
-    assert "Lyra 1 (partner-hosted)" in names
-    widest = max(metrics.horizontalAdvance(n) for n in names)
-    assert table.columnWidth(0) >= widest + 8, (
-        "the Model column cuts names: the rows lose their key"
-    )

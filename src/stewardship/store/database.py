@@ -125,6 +125,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True
+
+    #: True once :meth:`close` ran: nothing may use the store any more.
+    closed = False
 
     def __enter__(self) -> Store:
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -78,11 +78,8 @@ COLUMNS: list[Column[DashboardRow]] = [
 
 
 #: starting widths (the Model column stretches); Days left and Notice given grow to fit
-COLUMN_WIDTHS = (0, 145, 124, 125, 160, 170, 118)
+COLUMN_WIDTHS = (0, 145, 130, 125, 160, 175, 120)
 FIT_COLUMNS = (3, 4)
-#: The Model column is at least as wide as its longest name, within these bounds (a
-#: longer name is cut only past the upper one).
-MODEL_MIN_WIDTH, MODEL_MAX_WIDTH = 120, 150
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
@@ -174,11 +171,7 @@ class DashboardView(QWidget):
         for col, width in enumerate(COLUMN_WIDTHS):
             if width:
                 self.table.setColumnWidth(col, width)
-        # The Model column takes the room the others leave, but never less than its
-        # longest name: on a narrow window the table scrolls sideways rather than
-        # cut the names ("Kestrel Cod…"), which say what each row is.
-        self._model_width = MODEL_MIN_WIDTH
-        self.table.viewport().installEventFilter(self)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.setAccessibleName("Upcoming and recent retirements")
@@ -241,16 +234,6 @@ class DashboardView(QWidget):
         self._fit_columns()
         self._update_count()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
-            self._fit_model_column()
-        return super().eventFilter(watched, event)
-
-    def _fit_model_column(self) -> None:
-        others = sum(self.table.columnWidth(c) for c in range(1, len(COLUMNS)))
-        room = self.table.viewport().width() - others
-        self.table.setColumnWidth(0, max(self._model_width, room))
-
     def _fit_columns(self) -> None:
         """Widen Days left and Notice given to their longest text ("1234 days overdue",
         "12 days (348 short of 360)"), never narrower than their starting width."""
@@ -262,11 +245,6 @@ class DashboardView(QWidget):
             texts = {COLUMNS[col].display(r) for r in rows}
             needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
             self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed))
-        # Measured on the longest few by length: a large store has thousands of names.
-        names = sorted({COLUMNS[0].display(r) for r in rows}, key=len)[-20:]
-        longest = max((metrics.horizontalAdvance(t) for t in names), default=0) + 12
-        self._model_width = min(max(MODEL_MIN_WIDTH, longest), MODEL_MAX_WIDTH)
-        self._fit_model_column()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -61,7 +61,7 @@ class SyncController(QObject):
         self._worker: Task | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(lambda: self.sync_now(background=True))
+        self.timer.timeout.connect(self._scheduled_sync)
         self.timer.start()
         self.refresh_status()
 
@@ -92,6 +92,12 @@ class SyncController(QObject):
         return self.session_token or load_token(registry_settings(self.ctx.store).url)
 
     # -- actions ---------------------------------------------------------
+    def _scheduled_sync(self) -> None:
+        if self.ctx.store.closed:  # the window's data folder was closed under the timer
+            self.timer.stop()
+            return
+        self.sync_now(background=True)
+
     def sync_now(self, *, background: bool = False) -> bool:
         """Start a sync unless one runs or nothing is set up. Returns True if started."""
         if self.busy:
