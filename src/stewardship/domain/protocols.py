@@ -36,11 +36,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from .toml_text import TomlSyntaxError, load_toml
 from .vocabulary import RequestCategory
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -132,21 +132,12 @@ def parse_ref(text: str) -> tuple[str, int | None]:
 
 
 # -- parsing ---------------------------------------------------------------
-_DECODE_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse_protocol(text: str, source: str) -> InterviewProtocol:
     """Read one protocol from TOML ``text``; ``source`` names the file in errors."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _DECODE_LINE.search(message)
-        line = int(found.group(1)) if found else None
-        reason = _DECODE_LINE.sub("", message).strip()
-        if found:
-            reason += f" (column {found.group(2)})"
-        raise ProtocolError(source, line, f"not valid TOML: {reason}") from None
+        data = load_toml(text)
+    except TomlSyntaxError as exc:
+        raise ProtocolError(source, exc.line, exc.reason) from None
     return _Checker(text, source).protocol(data)
 
 

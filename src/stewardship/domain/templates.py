@@ -24,13 +24,13 @@ Template format::
 from __future__ import annotations
 
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from .records import Checklist, ChecklistItem, Model
+from .toml_text import TomlSyntaxError, load_toml
 
 #: Dates an item's due date can be counted from.
 ANCHORS = ("retirement", "announcement")
@@ -130,21 +130,12 @@ def instantiate(
 
 
 # -- parsing ---------------------------------------------------------------
-_DECODE_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse_template(text: str, source: str) -> ChecklistTemplate:
     """Read one template from TOML ``text``; ``source`` names the file in errors."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _DECODE_LINE.search(message)
-        line = int(found.group(1)) if found else None
-        reason = _DECODE_LINE.sub("", message).strip()
-        if found:
-            reason += f" (column {found.group(2)})"
-        raise TemplateError(source, line, f"not valid TOML: {reason}") from None
+        data = load_toml(text)
+    except TomlSyntaxError as exc:
+        raise TemplateError(source, exc.line, exc.reason) from None
     return _Checker(text, source).template(data)
 
 
