@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import startup_gc
 from .buildinfo import version_text
 from .commands.common import EXIT_OK, EXIT_USAGE, CommandError, data_dir_of, fail, open_context
 from .services.logs import configure_logging, hold_records, log_startup, write_held_records
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging()
     else:  # the window opens the log file just after its first paint (services/logs.py)
         hold_records()
+        startup_gc.pause()  # until the first frame (ui/application.py resumes it)
     log_startup(_what_runs(args), data_dir_of(args))
     try:
         if getattr(args, "run", None):
@@ -157,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         write_held_records()
+        startup_gc.resume()
 
 
 def _what_runs(args: argparse.Namespace) -> str:

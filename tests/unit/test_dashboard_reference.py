@@ -39,6 +39,12 @@ def a_model(draw: st.DrawFn, n: int) -> tuple[dict, list[tuple[int, str]]]:
         "retirement_on": draw(days),
         "retirement_not_before": draw(days),
         "retired_on": draw(days),
+        # another model's slug (perhaps a deleted one), or a slug no model has
+        "replacement": draw(
+            st.sampled_from(["", "m0", "m1", "m2", "elsewhere"]).filter(
+                lambda slug: slug != f"m{n}"  # (a model cannot replace itself)
+            )
+        ),
     }
     if announced is not None:  # the record refuses a retirement before its announcement
         dates = [
@@ -59,12 +65,14 @@ def a_model(draw: st.DrawFn, n: int) -> tuple[dict, list[tuple[int, str]]]:
             max_size=4,
         )
     )
-    return fields, items
+    return fields, items, draw(st.booleans().map(lambda b: b and n % 3 == 0))
 
 
 def reference(store, today: date, policy: NoticePolicy) -> dict:
-    models = store.list(Model)
-    items = store.list(ChecklistItem)
+    models = store.list(Model)  # live models only; a deleted one's items count nowhere
+    live = {m.id for m in models}
+    items = [i for i in store.list(ChecklistItem) if i.model_id in live]
+    names = {m.slug: m.display_name for m in models}
     rows = {}
     for m in models:
         retired = m.lifecycle in RETIRED_STATES
@@ -85,6 +93,7 @@ def reference(store, today: date, policy: NoticePolicy) -> dict:
             len(mine),
             sum(i.complete for i in mine),
             late,
+            names.get(m.replacement, m.replacement),
         )
     open_dated = [m for m in models if m.lifecycle not in RETIRED_STATES and m.planned_retirement]
     return {
@@ -106,7 +115,7 @@ def test_dashboard_matches_the_domain_reading(store, data):
     store.conn.execute("DELETE FROM models")
     store.conn.execute("DELETE FROM checklist_totals")
     for n in range(data.draw(st.integers(0, 12))):
-        fields, items = data.draw(a_model(n))
+        fields, items, deleted = data.draw(a_model(n))
         model = store.save(Model.from_dict(fields), "t")
         for k, (due, status) in enumerate(items):
             store.save(
@@ -120,6 +129,8 @@ def test_dashboard_matches_the_domain_reading(store, data):
                 ),
                 "t",
             )
+        if deleted:
+            store.delete(Model, model.id, "t")
     policy = NoticePolicy(default_days=60, per_provider={"MERIDIAN": 90, "Tern": 14})
 
     got = build_dashboard(store, TODAY, policy)
@@ -133,6 +144,7 @@ def test_dashboard_matches_the_domain_reading(store, data):
             r.progress.total,
             r.progress.complete,
             r.progress.overdue,
+            r.model.replacement_name,
         )
         for r in got.rows
     } == want["rows"]

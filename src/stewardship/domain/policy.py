@@ -1,4 +1,5 @@
-"""Notice policy: how much warning users get before a model retires."""
+"""Organisation policies: how much warning users get before a model retires, and how
+often an archive copy of a model's weights must be verified."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from functools import cached_property
 from typing import Protocol
 
 DEFAULT_NOTICE_DAYS = 60
+
+#: The default number of days between verifications of a weights copy (organisation
+#: defaults can change it).
+DEFAULT_VERIFY_EVERY_DAYS = 365
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,6 @@ _GNU_LINE = re.compile(r"^(\\?)([0-9a-fA-F]{64}) ([ *])(.+)$")
 _BSD_LINE = re.compile(r"^(\\?)SHA256 \((.+)\) = ([0-9a-fA-F]{64})$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
-#: The default number of days between verifications of a copy (organisation defaults can change it).
-DEFAULT_VERIFY_EVERY_DAYS = 365
 
 #: The most failures (and extra files) a verification record lists; the totals count all.
 MAX_LISTED = 100

@@ -19,6 +19,7 @@ SUMMARY_COLUMNS = (
     "id, slug, display_name, family, provider, state, deprecation_announced_on,"
     " retirement_not_before, retirement_on, retired_on, replacement"
 )
+SUMMARY_WIDTH = SUMMARY_COLUMNS.count(",") + 1
 
 
 def _day(text: str | None) -> date | None:

@@ -31,18 +31,19 @@ Format::
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlparse
 
-from ..domain.policy import DEFAULT_NOTICE_DAYS, NoticePolicy
-from ..domain.weights import DEFAULT_VERIFY_EVERY_DAYS
+from ..domain.policy import DEFAULT_NOTICE_DAYS, DEFAULT_VERIFY_EVERY_DAYS, NoticePolicy
+
+if TYPE_CHECKING:  # read only when an organisation file exists (start-up budget)
+    import configparser
 
 ENV_ORG_CONFIG = "STEWARDSHIP_ORG_CONFIG"
 FILE_NAME = "organisation.conf"
@@ -161,6 +162,8 @@ def load_org_config(path: Path | None = None) -> OrgConfig:
     except OSError as exc:
         return _unusable(path, None, f"cannot be read: {exc.strerror or exc}")
 
+    import configparser
+
     parser = _parser()
     try:
         parser.read_string(text, source=str(path))
@@ -180,6 +183,8 @@ def load_org_config(path: Path | None = None) -> OrgConfig:
 
 
 def _parser() -> configparser.ConfigParser:
+    import configparser
+
     parser = configparser.ConfigParser(
         interpolation=None,
         delimiters=("=",),

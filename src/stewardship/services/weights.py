@@ -26,10 +26,10 @@ from typing import Any
 
 from ..domain.dates import utc_now
 from ..domain.errors import Problem, ValidationError
+from ..domain.policy import DEFAULT_VERIFY_EVERY_DAYS
 from ..domain.records import ChecklistItem, ItemStatus, Model
 from ..domain.tasks import CancelCheck, Progress, never_cancelled, no_progress
 from ..domain.weights import (
-    DEFAULT_VERIFY_EVERY_DAYS,
     MAX_LISTED,
     ArchiveCopy,
     CopyStatus,

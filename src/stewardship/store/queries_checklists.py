@@ -50,26 +50,26 @@ def status_counts(
     return row[0] or 0, row[1] or 0, row[2] or 0
 
 
-def overdue_by_model(store: Store, today: date) -> dict[str, int]:
-    """Per model, its open items due before ``today`` (through the partial index of open items)."""
-    return dict(
-        store.conn.execute(
-            """
-        SELECT model_id, count(*) FROM checklist_items
-        WHERE deleted = 0 AND status NOT IN ('done', 'not_applicable')
-          AND due_date < ? AND due_date IS NOT NULL AND due_date != ''
-        GROUP BY model_id
-        """,
-            (today.isoformat(),),
-        ).fetchall()
-    )
+#: Open items past their due date (the partial index of open items serves it).
+_OVERDUE = (
+    "FROM checklist_items WHERE deleted = 0 AND status NOT IN ('done', 'not_applicable')"
+    " AND due_date < ? AND due_date IS NOT NULL AND due_date != ''"
+)
 
 
-def totals_by_model(store: Store) -> dict[str, tuple[int, int]]:
-    """Per model with items: (items in total, complete), from ``checklist_totals``."""
-    return {
-        mid: (total, complete)
-        for mid, total, complete in store.conn.execute(
-            "SELECT model_id, total, complete FROM checklist_totals WHERE total > 0"
-        )
-    }
+def overdue_count(store: Store, today: date) -> int:
+    """Open items due before ``today``, of every live model."""
+    row = store.conn.execute(
+        f"SELECT count(*) {_OVERDUE}"
+        " AND model_id NOT IN (SELECT id FROM models WHERE deleted != 0)",
+        (today.isoformat(),),
+    ).fetchone()
+    return int(row[0])
+
+
+def overdue_of_model(store: Store, model_id: str, today: date) -> int:
+    """One model's open items due before ``today`` (through the index of items by model)."""
+    row = store.conn.execute(
+        f"SELECT count(*) {_OVERDUE} AND model_id = ?", (today.isoformat(), model_id)
+    ).fetchone()
+    return int(row[0])

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from .. import __version__
+from .. import __version__, startup_gc
 from ..app import AppContext
 from ..services.identity import named_steward
 from ..services.logs import write_held_records
@@ -70,12 +70,15 @@ def run_window(ctx: AppContext, view: str = "dashboard") -> int:
     if not named_steward(ctx.store):  # first start: whose name goes on changes and sign-offs
         from .steward_name_dialog import ask_steward_name  # the dialog loads only then
 
+        startup_gc.resume()  # a dialog that waits for a person is not start-up
         ask_steward_name(ctx)
     window = MainWindow(ctx)
     reporter = install_crash_reporter(window)  # an unexpected error opens a dialog, not an exit
     # The log file opens once the window shows (cli.py holds the records until then).
     call_after_first_paint(window, write_held_records)
+    call_after_first_paint(window, startup_gc.resume)  # paused by cli.py for start-up
     QTimer.singleShot(START_FALLBACK_MS, write_held_records)  # shown minimised: no paint
+    QTimer.singleShot(START_FALLBACK_MS, startup_gc.resume)
     probe = bench_probe.install(window)  # noqa: F841 (kept alive until exit)
     window.show_view(view)
     window.show()

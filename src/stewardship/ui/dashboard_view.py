@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -70,8 +71,8 @@ COLUMNS: list[Column[DashboardRow]] = [
         tooltip=lambda r: (
             f"An archive copy's {r.weights_text}: see the model's checklists" if r.weights else None
         ),
-        sort=lambda r: r.progress.fraction if r.progress.total else -1.0,
-        value=lambda r: r.progress.fraction if r.progress.total else None,
+        sort=lambda r: -1.0 if r.checklist_fraction is None else r.checklist_fraction,
+        value=lambda r: r.checklist_fraction,
     ),
     Column("Replacement", lambda r: r.model.replacement_name or "—"),
 ]
@@ -79,7 +80,17 @@ COLUMNS: list[Column[DashboardRow]] = [
 
 #: starting widths (the Model column stretches); Days left and Notice given grow to fit
 COLUMN_WIDTHS = (0, 145, 130, 125, 160, 175, 120)
-FIT_COLUMNS = (3, 4)
+#: The columns that grow to fit, each with what its text depends on: rows with the same
+#: key show the same text, so each text is made and measured once, not once per row.
+FIT_COLUMNS: dict[int, Callable[[DashboardRow], Hashable]] = {
+    3: lambda r: (r.days_left, r.model.lifecycle),
+    4: lambda r: (
+        r.notice_given,
+        r.notice_shortfall,
+        r.notice_required,
+        r.model.deprecation_announced_on is None,
+    ),
+}
 
 
 def row_style(row: DashboardRow) -> RowStyle | None:
@@ -241,10 +252,15 @@ class DashboardView(QWidget):
         font.setBold(True)  # overdue rows are bold
         metrics = QFontMetrics(font)
         rows = self.model.rows()
-        for col in FIT_COLUMNS:
-            texts = {COLUMNS[col].display(r) for r in rows}
-            needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
-            self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed))
+        for col, same_text in FIT_COLUMNS.items():
+            texts = {COLUMNS[col].display(r) for r in {same_text(r): r for r in rows}.values()}
+            # Texts differ in their digits and words; figures are the same width, so only
+            # the longest few need measuring.
+            longest = max(map(len, texts), default=0)
+            needed = max(
+                (metrics.horizontalAdvance(t) for t in texts if len(t) >= longest - 3), default=0
+            )
+            self.table.setColumnWidth(col, max(COLUMN_WIDTHS[col], needed + 16))
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
