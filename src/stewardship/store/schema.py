@@ -360,6 +360,21 @@ def _weights_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _file_reference_indexes(db: sqlite_utils.Database) -> None:
+    # The records that name a file, which every sync reads twice (files to send, files to
+    # fetch): without these it read all 300,000 items of a large store each time, and a
+    # sync with nothing to do took 200 ms instead of a few.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_checklist_items_evidence_file"
+        " ON checklist_items (evidence_sha256)"
+        " WHERE deleted = 0 AND evidence_file != '' AND evidence_sha256 != ''"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_interviews_transcript"
+        " ON interviews (transcript_sha256) WHERE deleted = 0 AND transcript_sha256 != ''"
+    )
+
+
 def _deleted_models_index(db: sqlite_utils.Database) -> None:
     # The few deleted models, whose items the dashboard's late-items card leaves out.
     db.execute("CREATE INDEX IF NOT EXISTS idx_models_deleted ON models (id) WHERE deleted != 0")
@@ -383,6 +398,7 @@ MIGRATIONS: list[Migration] = [
     new_record_type("weight_manifest_file"),
     new_record_type("weight_verification"),
     _weights_indexes,
+    _file_reference_indexes,
     _deleted_models_index,
 ]
 
