@@ -124,6 +124,24 @@ def demo_ctx(ctx):
     return ctx
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Delete the widgets a test's qtbot closed, before the next test starts.
+
+    pytest-qt closes them and calls ``deleteLater()``, but outside a running event
+    loop Qt deletes such objects only when asked to: without this every window of
+    every earlier test stayed alive, and each later test got slower (a screenshot of
+    every view took 31 s at the end of the suite against 4 s alone).
+    """
+    result = yield
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if QCoreApplication.instance() is not None:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return result
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """Under CI=true a test skipped for a missing tool fails instead.
