@@ -128,6 +128,25 @@ def test_settings_fit_the_smallest_window(qtbot, demo_ctx):
     assert layout_problems(window) == []
 
 
+def test_a_long_data_folder_path_neither_widens_the_window_nor_squeezes_the_status_bar(
+    qtbot, tmp_path
+):
+    from stewardship.app import AppContext
+
+    data = tmp_path / ("a-deeply-nested-shared-folder-" * 6) / "stewardship-data"
+    ctx = AppContext.open(data, today=lambda: date(2026, 11, 28))
+    try:
+        window = shown_window(qtbot, ctx, "settings", (960, 600))
+        assert layout_problems(window) == []
+        assert window.minimumSizeHint().width() <= 960
+        label = window.data_label
+        assert str(data) in label.text() and label.toolTip() == label.text(), "the whole path"
+        assert label.width() < label.fontMetrics().horizontalAdvance(label.text())
+        window.close()
+    finally:
+        ctx.close()
+
+
 def test_checklist_item_names_are_readable_at_1024(qtbot, demo_ctx):
     window = shown_window(qtbot, demo_ctx, "checklists", (1024, 768))
     tree = window.pages["checklists"].tree

@@ -25,6 +25,7 @@ from .after_paint import call_after_first_paint
 from .dashboard_view import DashboardView
 from .page_stack import LazyPages
 from .placeholder_view import ComingView
+from .widgets import ElidedLabel
 
 if TYPE_CHECKING:
     from .import_export_actions import ImportExportActions
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.data_label = QLabel()
+        self.data_label = ElidedLabel()  # a long data folder path must not widen the window
         self.statusBar().addWidget(self.data_label, 1)
         self.config_label = QLabel()
         self.config_label.setObjectName("configWarning")
