@@ -23,9 +23,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/stewardship --demo --data-dir $(DEMO_DIR)
 
+# pytest in TEST_WORKERS processes (pytest-xdist): much of the suite waits on
+# servers and subprocesses, so two workers halve it on a 2-core machine. Each
+# worker has its own temporary folders, PostgreSQL cluster and S3 server.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	.ci/system-packages.sh
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS)
 	$(VENV)/bin/ruff check src tests benchmarks packaging
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
