@@ -50,8 +50,14 @@ class BlobStore(Protocol):
         ...
 
     def sizes(self, digests: Iterable[str]) -> dict[str, int]:
-        """The sizes of those of ``digests`` that are stored."""
-        ...
+        """The sizes of those of ``digests`` that are stored (by default one :meth:`size`
+        each: the backends subclass this protocol to share it)."""
+        out = {}
+        for sha in digests:
+            size = self.size(sha)
+            if size is not None:
+                out[sha] = size
+        return out
 
     def begin(self, sha256: str) -> BlobUpload:
         """Start an upload of the blob named ``sha256``; nothing is visible until ``commit``."""

@@ -13,10 +13,10 @@ import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from .blob_store import BlobUpload, is_digest
+from .blob_store import BlobStore, BlobUpload, is_digest
 
 CHUNK = 1 << 20
 INCOMING = ".incoming"
@@ -59,7 +59,7 @@ class _FolderUpload:
         self.done = True
 
 
-class FolderBlobStore:
+class FolderBlobStore(BlobStore):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.incoming = self.root / INCOMING
@@ -84,14 +84,6 @@ class FolderBlobStore:
             return self.path(sha256).stat().st_size
         except FileNotFoundError:
             return None
-
-    def sizes(self, digests: Iterable[str]) -> dict[str, int]:
-        out = {}
-        for sha in digests:
-            size = self.size(sha)
-            if size is not None:
-                out[sha] = size
-        return out
 
     def begin(self, sha256: str) -> BlobUpload:
         return _FolderUpload(self, sha256)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
-from .blob_store import BlobUpload, is_digest
+from .blob_store import BlobStore, BlobUpload, is_digest
 
 #: Size of each uploaded part (S3's minimum is 5 MiB for all but the last).
 PART_BYTES = 8 * 1024 * 1024
@@ -93,7 +93,7 @@ class _S3Upload:
         self.finished = True
 
 
-class S3BlobStore:
+class S3BlobStore(BlobStore):
     def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
         import boto3
 
@@ -124,14 +124,6 @@ class S3BlobStore:
                 return None
             raise
         return int(head["ContentLength"])
-
-    def sizes(self, digests: Iterable[str]) -> dict[str, int]:
-        out = {}
-        for sha in digests:
-            size = self.size(sha)
-            if size is not None:
-                out[sha] = size
-        return out
 
     def begin(self, sha256: str) -> BlobUpload:
         return _S3Upload(self, sha256)

@@ -37,49 +37,34 @@ SQLite. Connection trouble (the server down, the pool exhausted for longer than
 ``connect_timeout``) raises :class:`~.storage.StorageUnavailable`, which the
 API answers with ``503``; the pool checks each connection before lending it,
 so a restarted PostgreSQL costs no failed request beyond its downtime.
+
+What this backend does as SQLite does (tokens, reads, stamping a write) is
+``sql_storage.py``'s; this module holds the PostgreSQL side of its hooks, the
+batched write, the snapshot and the load.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, ClassVar, Literal
 
 import psycopg
 import psycopg_pool
 from psycopg.rows import dict_row
 
-from .migrations import LATEST, MIGRATIONS, too_new_message
-from .sqlite_storage import IDEMPOTENCY_RETENTION, server_now
-from .storage import (
-    TABLES,
-    Principal,
-    SchemaTooNew,
-    StorageBusy,
-    StorageUnavailable,
-    StoredRecord,
-    StoredReply,
-    TokenInfo,
-)
-from .tokens import Role
+from .sql_storage import HISTORY_INSERT, ORDER, UPSERT, SQLStorage, SQLWrite, stored_record
+from .storage import TABLES, StorageBusy, StorageUnavailable, StoredRecord
 
 log = logging.getLogger(__name__)
 
-#: Fields of a record's data that the server sets on every write.
-_SERVER_FIELDS = frozenset({"id", "version", "modified_at", "modified_by", "deleted"})
 #: Any constant: the advisory lock key that serialises migrations across processes.
 _MIGRATION_LOCK = 0x5354_5752  # "STWR"
-_RECORD_COLUMNS = ", ".join(TABLES["records"])
-_ORDER = {
-    "tokens": "id",
-    "records": "version",
-    "record_history": "version",
-    "idempotency_keys": 'token_id, key COLLATE "C"',
-}
+#: Text keys in byte order, as SQLite sorts them (whatever the database's collation).
+_ORDER = {**ORDER, "idempotency_keys": 'token_id, key COLLATE "C"'}
+_UPSERT = UPSERT.replace("?", "%s")
+_HISTORY_INSERT = HISTORY_INSERT.replace("?", "%s")
 
 
 def is_postgres_url(target: str) -> bool:
@@ -95,32 +80,7 @@ def redacted(url: str) -> str:
     return f"postgresql://{user}{host}{port}/{info.get('dbname', '')}"
 
 
-def _record(row: dict[str, Any]) -> StoredRecord:
-    return StoredRecord(
-        type=row["type"],
-        id=row["id"],
-        version=row["version"],
-        deleted=row["deleted"],
-        modified_at=row["modified_at"],
-        modified_by=row["modified_by"],
-        written_by=row["written_by"],
-        data=None if row["data"] is None else json.loads(row["data"]),
-    )
-
-
-_UPSERT = (
-    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
-    " deleted = excluded.deleted, data = excluded.data,"
-    " modified_at = excluded.modified_at, modified_by = excluded.modified_by,"
-    " written_by = excluded.written_by"
-)
-_HISTORY_INSERT = (
-    f"INSERT INTO record_history ({_RECORD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-)
-
-
-class _PostgresWrite:
+class _PostgresWrite(SQLWrite):
     """The write transaction handed to a batch; it holds the counter row's lock.
 
     The records a batch names are read in one query (:meth:`preload`), and its
@@ -130,8 +90,11 @@ class _PostgresWrite:
     one's version, as on SQLite. All of it happens under the counter row's lock.
     """
 
+    PARAM = "%s"
+    _conn: psycopg.Connection[dict[str, Any]]
+
     def __init__(self, conn: psycopg.Connection[dict[str, Any]], version: int) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self.version = version
         self._rows: list[tuple[Any, ...]] = []
         # records this batch read (preload) or wrote, by (type, id); None: not there
@@ -156,97 +119,34 @@ class _PostgresWrite:
             " ON r.type = k.type AND r.id = k.id",
             ([t for t, _ in wanted], [i for _, i in wanted]),
         ).fetchall()
-        found = {(r["type"], r["id"]): _record(r) for r in rows}
+        found = {(r["type"], r["id"]): stored_record(r) for r in rows}
         for key in wanted:
             self._pending[key] = found.get(key)
 
     def get(self, type_: str, id_: str) -> StoredRecord | None:
         if (str(type_), id_) in self._pending:
             return self._pending[(str(type_), id_)]
-        row = self._conn.execute(
-            "SELECT * FROM records WHERE type = %s AND id = %s", (type_, id_)
-        ).fetchone()
-        return _record(row) if row else None
+        return super().get(type_, id_)
 
-    def put(
-        self,
-        type_: str,
-        id_: str,
-        *,
-        deleted: bool,
-        data: dict[str, Any] | None,
-        modified_by: str,
-        written_by: str,
-    ) -> StoredRecord:
+    def _next_version(self) -> int:
         self.version += 1
-        version = self.version
-        now = server_now()
-        if data is not None:
-            data = {
-                "id": id_,
-                "version": version,
-                "modified_at": now,
-                "modified_by": modified_by,
-                "deleted": False,
-                **{k: v for k, v in data.items() if k not in _SERVER_FIELDS},
-            }
-        row = (
-            type_,
-            id_,
-            version,
-            deleted,
-            None if data is None else json.dumps(data),
-            now,
-            modified_by,
-            written_by,
-        )
+        return self.version
+
+    def _write_row(self, row: tuple[Any, ...], record: StoredRecord) -> None:
         self._rows.append(row)
-        record = self._pending[(str(type_), id_)] = StoredRecord(
-            type=type_,
-            id=id_,
-            version=version,
-            deleted=deleted,
-            modified_at=now,
-            modified_by=modified_by,
-            written_by=written_by,
-            data=data,
-        )
-        return record
+        self._pending[(str(record.type), record.id)] = record
 
-    def reply_for(self, principal: Principal, key: str) -> StoredReply | None:
-        row = self._conn.execute(
-            "SELECT request_hash, status_code, reply FROM idempotency_keys"
-            " WHERE token_id = %s AND key = %s",
-            (principal.token_id, key),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredReply(row["request_hash"], row["status_code"], json.loads(row["reply"]))
-
-    def store_reply(self, principal: Principal, key: str, reply: StoredReply) -> None:
-        cutoff = (datetime.now(UTC) - IDEMPOTENCY_RETENTION).isoformat(timespec="microseconds")
-        with self._conn.pipeline():
-            self._conn.execute(
-                "DELETE FROM idempotency_keys WHERE created_at < %s",
-                (cutoff.replace("+00:00", "Z"),),
-            )
-            self._conn.execute(
-                "INSERT INTO idempotency_keys"
-                " (token_id, key, request_hash, status_code, reply, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    principal.token_id,
-                    key,
-                    reply.request_hash,
-                    reply.status_code,
-                    json.dumps(reply.body),
-                    server_now(),
-                ),
-            )
+    def _batched(self) -> AbstractContextManager[Any]:
+        return self._conn.pipeline()
 
 
-class PostgresStorage:
+class PostgresStorage(SQLStorage):
     """The registry's database in PostgreSQL (the schema is made or migrated at open)."""
+
+    PARAM = "%s"
+    DIALECT: ClassVar[Literal["sqlite", "postgresql"]] = "postgresql"
+    ROW_LOCK = " FOR UPDATE"
+    BY_NAME = 'name COLLATE "C"'
 
     def __init__(
         self,
@@ -282,15 +182,9 @@ class PostgresStorage:
             ) from exc
         try:
             with self._connection() as conn, conn.transaction():
-                self._migrate(conn)
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('registry_id', %s)"
-                    " ON CONFLICT (key) DO NOTHING",
-                    (uuid.uuid4().hex,),
-                )
-                row = conn.execute("SELECT value FROM meta WHERE key = 'registry_id'").fetchone()
-                assert row is not None
-                self.registry_id: str = row["value"]
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                self._run_migrations(conn, self._applied_migrations(conn))
+                self.registry_id = self._identify(conn)
         except BaseException:
             self._pool.close()
             raise
@@ -310,40 +204,8 @@ class PostgresStorage:
         except psycopg.OperationalError as exc:
             raise StorageUnavailable(f"the database {self.where} failed: {exc}") from exc
 
-    def _migrate(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " number INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        row = conn.execute("SELECT coalesce(max(number), 0) AS n FROM schema_migrations").fetchone()
-        found = row["n"] if row else 0
-        if found > LATEST:
-            raise SchemaTooNew(too_new_message(found, self.where))
-        for migration in MIGRATIONS[found:]:
-            log.info("migrating %s to schema version %d", self.where, migration.number)
-            for statement in migration.postgresql:
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (%s, %s, %s)",
-                (migration.number, migration.summary, server_now()),
-            )
+    _reading = _connection
 
-    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> dict[str, Any] | None:
-        with self._connection() as conn:
-            return conn.execute(sql, params).fetchone()
-
-    def schema_version(self) -> int:
-        row = self._one("SELECT max(number) AS n FROM schema_migrations")
-        return row["n"] if row else 0
-
-    def check(self) -> None:
-        self._one("SELECT version FROM registry_version")
-
-    def close(self) -> None:
-        self._pool.close()
-
-    # -- tokens -------------------------------------------------------------
     @contextmanager
     def _locking(
         self, lock_timeout_ms: int | None = None
@@ -361,134 +223,16 @@ class PostgresStorage:
                 "(another session holds the lock)"
             ) from exc
 
-    def authenticate(self, token_hash: str) -> Principal | None:
-        row = self._one(
-            "SELECT id, name, role, expires_at FROM tokens"
-            " WHERE token_hash = %s AND revoked_at IS NULL",
-            (token_hash,),
-        )
-        if row is None:
-            return None
-        return Principal(row["id"], row["name"], Role(row["role"]), row["expires_at"])
-
-    def add_token(
-        self, name: str, role: Role, token_hash: str, *, expires_at: str | None = None
-    ) -> TokenInfo:
-        now = server_now()
-        try:
-            with self._locking() as conn:
-                conn.execute(
-                    "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
-                    " VALUES (%s, %s, %s, %s, %s)",
-                    (name, role.value, token_hash, now, expires_at),
-                )
-        except psycopg.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name == "tokens_current_name":
-                raise ValueError(
-                    f"an active token named '{name}' exists; revoke it first"
-                ) from None
-            raise
-        return TokenInfo(
-            name=name, role=role, created_at=now, revoked_at=None, expires_at=expires_at
+    def _name_taken(self, exc: Exception) -> bool:
+        return (
+            isinstance(exc, psycopg.errors.UniqueViolation)
+            and exc.diag.constraint_name == "tokens_current_name"
         )
 
-    def list_tokens(self) -> list[TokenInfo]:
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT name, role, created_at, revoked_at, expires_at, last_used_at,"
-                ' superseded_at FROM tokens ORDER BY name COLLATE "C", created_at'
-            ).fetchall()
-        return [
-            TokenInfo(
-                name=r["name"],
-                role=Role(r["role"]),
-                created_at=r["created_at"],
-                revoked_at=r["revoked_at"],
-                expires_at=r["expires_at"],
-                last_used_at=r["last_used_at"],
-                superseded_at=r["superseded_at"],
-            )
-            for r in rows
-        ]
-
-    def revoke_token(self, name: str) -> bool:
-        with self._locking() as conn:
-            cur = conn.execute(
-                "UPDATE tokens SET revoked_at = %s WHERE name = %s AND revoked_at IS NULL",
-                (server_now(), name),
-            )
-            return cur.rowcount > 0
-
-    def rotate_token(
-        self, name: str, token_hash: str, *, grace_until: str, expires_at: str | None
-    ) -> TokenInfo:
-        with self._locking() as conn:
-            old = conn.execute(
-                "SELECT id, role, expires_at FROM tokens WHERE name = %s"
-                " AND revoked_at IS NULL AND superseded_at IS NULL FOR UPDATE",
-                (name,),
-            ).fetchone()
-            if old is None:
-                raise ValueError(f"no active token named '{name}'")
-            now = server_now()
-            old_end = old["expires_at"]
-            until = min(grace_until, old_end) if old_end else grace_until
-            conn.execute(
-                "UPDATE tokens SET superseded_at = %s, expires_at = %s WHERE id = %s",
-                (now, until, old["id"]),
-            )
-            conn.execute(
-                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
-                " VALUES (%s, %s, %s, %s, %s)",
-                (name, old["role"], token_hash, now, expires_at),
-            )
-        return TokenInfo(
-            name=name,
-            role=Role(old["role"]),
-            created_at=now,
-            revoked_at=None,
-            expires_at=expires_at,
-        )
-
-    def touch_token(self, token_id: int) -> None:
-        try:
-            with self._locking(lock_timeout_ms=100) as conn:
-                conn.execute(
-                    "UPDATE tokens SET last_used_at = %s WHERE id = %s", (server_now(), token_id)
-                )
-        except (StorageBusy, StorageUnavailable) as exc:
-            # last use is approximate; never hold (or fail) a request for it
-            log.info("last use of token %d not noted: %s", token_id, exc)
+    def close(self) -> None:
+        self._pool.close()
 
     # -- records --------------------------------------------------------------
-    def current_version(self) -> int:
-        row = self._one("SELECT version FROM registry_version")
-        assert row is not None
-        return int(row["version"])
-
-    def changes(self, since: int, limit: int) -> tuple[list[StoredRecord], bool]:
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT * FROM records WHERE version > %s ORDER BY version LIMIT %s",
-                (since, limit + 1),
-            ).fetchall()
-        return [_record(r) for r in rows[:limit]], len(rows) > limit
-
-    def get(self, type_: str, id_: str) -> StoredRecord | None:
-        row = self._one("SELECT * FROM records WHERE type = %s AND id = %s", (type_, id_))
-        return _record(row) if row else None
-
-    def history(
-        self, type_: str, id_: str, before: int | None, limit: int
-    ) -> tuple[list[StoredRecord], bool]:
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT * FROM record_history WHERE type = %s AND id = %s AND version < %s"
-                " ORDER BY version DESC LIMIT %s",
-                (type_, id_, before if before is not None else 2**63 - 1, limit + 1),
-            ).fetchall()
-        return [_record(r) for r in rows[:limit]], len(rows) > limit
-
     @contextmanager
     def write(self) -> Iterator[_PostgresWrite]:
         with self._locking() as conn:
@@ -517,14 +261,6 @@ class PostgresStorage:
                 yield _PostgresSnapshot(conn, ident["value"], int(version["version"]))
             finally:
                 conn.execute("ROLLBACK")
-
-    def is_empty(self) -> bool:
-        if self.current_version():
-            return False
-        with self._connection() as conn:
-            return not any(
-                conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES
-            )
 
     def load(
         self, registry_id: str, version: int, tables: dict[str, Iterable[tuple[Any, ...]]]

@@ -7,46 +7,24 @@ order: a reader that sees version N also sees every version below N, so the
 changes feed can never skip one. Several server processes may share the file
 (``serve --workers N``): the same lock serialises their writers.
 
-The schema comes from ``migrations.py``, run at open.
+The schema comes from ``migrations.py``, run at open. What this backend does
+as PostgreSQL does (tokens, reads, stamping a write) is ``sql_storage.py``'s;
+this module holds the SQLite side of its hooks, the snapshot and the load.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from .migrations import (
-    LATEST,
-    MIGRATIONS,
-    SQLITE_USER_VERSION_ADOPTED,
-    SQLITE_USER_VERSION_MARK,
-    too_new_message,
-)
-from .storage import (
-    TABLES,
-    Principal,
-    SchemaTooNew,
-    StorageBusy,
-    StorageUnavailable,
-    StoredRecord,
-    StoredReply,
-    TokenInfo,
-)
-from .tokens import Role
-
-#: Fields of a record's data that the server sets on every write.
-_SERVER_FIELDS = frozenset({"id", "version", "modified_at", "modified_by", "deleted"})
-
-#: How long a stored batch reply can be replayed with its Idempotency-Key.
-IDEMPOTENCY_RETENTION = timedelta(days=30)
+from .migrations import MIGRATIONS, SQLITE_USER_VERSION_ADOPTED, SQLITE_USER_VERSION_MARK
+from .sql_storage import HISTORY_INSERT, ORDER, UPSERT, SQLStorage, SQLWrite
+from .storage import TABLES, SchemaTooNew, StorageBusy, StorageUnavailable, StoredRecord
 
 
 def _create_private(path: Path) -> None:
@@ -86,167 +64,40 @@ def _immediate(conn: sqlite3.Connection, busy_timeout_ms: int) -> Iterator[sqlit
     conn.execute("COMMIT")
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+class _SQLiteWrite(SQLWrite):
+    """The write transaction handed to a batch: each write goes straight to the file."""
 
+    _conn: sqlite3.Connection
 
-def server_now() -> str:
-    """The server's clock, UTC, ISO 8601 with microseconds and a Z (sorts as text)."""
-    return _iso(datetime.now(UTC))
-
-
-def _row_to_record(row: sqlite3.Row) -> StoredRecord:
-    return StoredRecord(
-        type=row["type"],
-        id=row["id"],
-        version=row["version"],
-        deleted=bool(row["deleted"]),
-        modified_at=row["modified_at"],
-        modified_by=row["modified_by"],
-        written_by=row["written_by"],
-        data=None if row["data"] is None else json.loads(row["data"]),
-    )
-
-
-_RECORD_COLUMNS = ", ".join(TABLES["records"])
-_HISTORY_INSERT = f"INSERT INTO record_history ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-_ORDER = {
-    "tokens": "id",
-    "records": "version",
-    "record_history": "version",
-    "idempotency_keys": "token_id, key",
-}
-
-
-def _token_info(row: sqlite3.Row) -> TokenInfo:
-    return TokenInfo(
-        name=row["name"],
-        role=Role(row["role"]),
-        created_at=row["created_at"],
-        revoked_at=row["revoked_at"],
-        expires_at=row["expires_at"],
-        last_used_at=row["last_used_at"],
-        superseded_at=row["superseded_at"],
-    )
-
-
-class _SQLiteWrite:
-    """The write transaction handed to a batch (see ``storage.WriteTransaction``)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def preload(self, keys: list[tuple[str, str]]) -> None:
-        """Nothing to gain: SQLite reads in-process."""
-
-    def get(self, type_: str, id_: str) -> StoredRecord | None:
-        row = self._conn.execute(
-            "SELECT * FROM records WHERE type = ? AND id = ?", (type_, id_)
-        ).fetchone()
-        return _row_to_record(row) if row else None
-
-    def put(
-        self,
-        type_: str,
-        id_: str,
-        *,
-        deleted: bool,
-        data: dict[str, Any] | None,
-        modified_by: str,
-        written_by: str,
-    ) -> StoredRecord:
-        version = self._conn.execute(
+    def _next_version(self) -> int:
+        version: int = self._conn.execute(
             "UPDATE registry_version SET version = version + 1 WHERE only_row = 1 RETURNING version"
         ).fetchone()[0]
-        now = server_now()
-        if data is not None:
-            data = {
-                "id": id_,
-                "version": version,
-                "modified_at": now,
-                "modified_by": modified_by,
-                "deleted": False,
-                **{k: v for k, v in data.items() if k not in _SERVER_FIELDS},
-            }
-        row = (
-            type_,
-            id_,
-            version,
-            int(deleted),
-            None if data is None else json.dumps(data),
-            now,
-            modified_by,
-            written_by,
-        )
-        self._conn.execute(
-            "INSERT INTO records (type, id, version, deleted, data, modified_at, modified_by, written_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
-            " deleted = excluded.deleted, data = excluded.data, modified_at = excluded.modified_at,"
-            " modified_by = excluded.modified_by, written_by = excluded.written_by",
-            row,
-        )
-        self._conn.execute(_HISTORY_INSERT, row)
-        return StoredRecord(
-            type=type_,
-            id=id_,
-            version=version,
-            deleted=deleted,
-            modified_at=now,
-            modified_by=modified_by,
-            written_by=written_by,
-            data=data,
-        )
+        return version
 
-    def reply_for(self, principal: Principal, key: str) -> StoredReply | None:
-        row = self._conn.execute(
-            "SELECT request_hash, status_code, reply FROM idempotency_keys"
-            " WHERE token_id = ? AND key = ?",
-            (principal.token_id, key),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredReply(row["request_hash"], row["status_code"], json.loads(row["reply"]))
-
-    def store_reply(self, principal: Principal, key: str, reply: StoredReply) -> None:
-        cutoff = _iso(datetime.now(UTC) - IDEMPOTENCY_RETENTION)
-        self._conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (cutoff,))
-        self._conn.execute(
-            "INSERT INTO idempotency_keys (token_id, key, request_hash, status_code, reply, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                principal.token_id,
-                key,
-                reply.request_hash,
-                reply.status_code,
-                json.dumps(reply.body),
-                server_now(),
-            ),
-        )
+    def _write_row(self, row: tuple[Any, ...], record: StoredRecord) -> None:
+        self._conn.execute(UPSERT, row)
+        self._conn.execute(HISTORY_INSERT, row)
 
 
-class SQLiteStorage:
+class SQLiteStorage(SQLStorage):
     """The registry's database in one SQLite file (created on first use)."""
+
+    DIALECT: ClassVar[Literal["sqlite", "postgresql"]] = "sqlite"
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
+        self.where = str(self.path)
         self._busy_timeout_ms = busy_timeout_ms
         _create_private(self.path)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         conn = self._conn()
         conn.execute("PRAGMA journal_mode = WAL")
-        with self._immediate(conn):
+        with self._locking() as conn:
             self._migrate(conn)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'registry_id'").fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('registry_id', ?)", (uuid.uuid4().hex,)
-                )
-        self.registry_id: str = conn.execute(
-            "SELECT value FROM meta WHERE key = 'registry_id'"
-        ).fetchone()[0]
+            self.registry_id = self._identify(conn)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         """Run the migrations the database lacks (``migrations.py``), inside the caller's
@@ -256,13 +107,7 @@ class SQLiteStorage:
         ``PRAGMA user_version``: the ones that count stands for are recorded as applied
         (with what they were), not run again, and the others run as usual.
         """
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " number INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        applied = {n for (n,) in conn.execute("SELECT number FROM schema_migrations")}
-        if applied and max(applied) > LATEST:
-            raise SchemaTooNew(too_new_message(max(applied), str(self.path)))
+        applied = self._applied_migrations(conn)
         user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if user_version != SQLITE_USER_VERSION_MARK:
             if user_version not in SQLITE_USER_VERSION_ADOPTED:
@@ -272,33 +117,16 @@ class SQLiteStorage:
                     "server. Run that version (or newer) instead; this one will not touch it."
                 )
             for number in sorted(SQLITE_USER_VERSION_ADOPTED[user_version] - applied):
-                migration = MIGRATIONS[number - 1]
-                conn.execute(
-                    "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
-                    (
-                        number,
-                        f"{migration.summary} (found: PRAGMA user_version {user_version})",
-                        server_now(),
-                    ),
-                )
+                summary = MIGRATIONS[number - 1].summary
+                found = f"(found: PRAGMA user_version {user_version})"
+                self._note_migration(conn, number, f"{summary} {found}")
                 applied.add(number)
-        for migration in MIGRATIONS:
-            if migration.number in applied:
-                continue
-            for statement in migration.sqlite:
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
-                (migration.number, migration.summary, server_now()),
-            )
+        self._run_migrations(conn, applied)
         conn.execute(f"PRAGMA user_version = {SQLITE_USER_VERSION_MARK}")
-
-    def schema_version(self) -> int:
-        return self._conn().execute("SELECT max(number) FROM schema_migrations").fetchone()[0]
 
     def check(self) -> None:
         try:
-            self._conn().execute("SELECT version FROM registry_version").fetchone()
+            super().check()
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"the registry database does not answer: {exc}") from exc
 
@@ -319,154 +147,43 @@ class SQLiteStorage:
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._all_conns.append(conn)
         return conn
 
-    def _immediate(self, conn: sqlite3.Connection) -> AbstractContextManager[sqlite3.Connection]:
-        return _immediate(conn, self._busy_timeout_ms)
+    def _reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        return nullcontext(self._conn())
 
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
-
-    # -- tokens -------------------------------------------------------------
-    def authenticate(self, token_hash: str) -> Principal | None:
-        row = (
-            self._conn()
-            .execute(
-                "SELECT id, name, role, expires_at FROM tokens"
-                " WHERE token_hash = ? AND revoked_at IS NULL",
-                (token_hash,),
-            )
-            .fetchone()
-        )
-        if row is None:
-            return None
-        return Principal(row["id"], row["name"], Role(row["role"]), row["expires_at"])
-
-    def add_token(
-        self, name: str, role: Role, token_hash: str, *, expires_at: str | None = None
-    ) -> TokenInfo:
+    @contextmanager
+    def _locking(self, lock_timeout_ms: int | None = None) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE``: SQLite's one writer; a wait past the busy timeout (or
+        ``lock_timeout_ms``) is :class:`StorageBusy`."""
         conn = self._conn()
-        with self._immediate(conn):
-            if self._current(conn, name) is not None:
-                raise ValueError(f"an active token named '{name}' exists; revoke it first")
-            now = server_now()
-            conn.execute(
-                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (name, role.value, token_hash, now, expires_at),
-            )
-        return TokenInfo(
-            name=name, role=role, created_at=now, revoked_at=None, expires_at=expires_at
-        )
-
-    @staticmethod
-    def _current(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
-            "SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL AND superseded_at IS NULL",
-            (name,),
-        ).fetchone()
-        return row
-
-    def list_tokens(self) -> list[TokenInfo]:
-        rows = self._conn().execute("SELECT * FROM tokens ORDER BY name, created_at")
-        return [_token_info(row) for row in rows]
-
-    def revoke_token(self, name: str) -> bool:
-        conn = self._conn()
-        with self._immediate(conn):
-            cur = conn.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                (server_now(), name),
-            )
-        return cur.rowcount > 0
-
-    def rotate_token(
-        self, name: str, token_hash: str, *, grace_until: str, expires_at: str | None
-    ) -> TokenInfo:
-        conn = self._conn()
-        with self._immediate(conn):
-            old = self._current(conn, name)
-            if old is None:
-                raise ValueError(f"no active token named '{name}'")
-            now = server_now()
-            old_end = old["expires_at"]
-            until = min(grace_until, old_end) if old_end else grace_until
-            conn.execute(
-                "UPDATE tokens SET superseded_at = ?, expires_at = ? WHERE id = ?",
-                (now, until, old["id"]),
-            )
-            conn.execute(
-                "INSERT INTO tokens (name, role, token_hash, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (name, old["role"], token_hash, now, expires_at),
-            )
-        return TokenInfo(
-            name=name,
-            role=Role(old["role"]),
-            created_at=now,
-            revoked_at=None,
-            expires_at=expires_at,
-        )
-
-    def touch_token(self, token_id: int) -> None:
-        conn = self._conn()
-        conn.execute("PRAGMA busy_timeout = 100")
+        if lock_timeout_ms is None:
+            with _immediate(conn, self._busy_timeout_ms):
+                yield conn
+            return
+        conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout_ms)}")
         try:
-            with self._immediate(conn):
-                conn.execute(
-                    "UPDATE tokens SET last_used_at = ? WHERE id = ?", (server_now(), token_id)
-                )
-        except StorageBusy:
-            pass  # last use is approximate; never hold a request for it
+            with _immediate(conn, lock_timeout_ms):
+                yield conn
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
 
+    def _name_taken(self, exc: Exception) -> bool:
+        # the partial unique index tokens_current_name is reported by its column
+        return isinstance(exc, sqlite3.IntegrityError) and "tokens.name" in str(exc)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all_conns:
+                conn.close()
+            self._all_conns.clear()
+        self._local = threading.local()
+
     # -- records --------------------------------------------------------------
-    def current_version(self) -> int:
-        return self._conn().execute("SELECT version FROM registry_version").fetchone()[0]
-
-    def changes(self, since: int, limit: int) -> tuple[list[StoredRecord], bool]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT * FROM records WHERE version > ? ORDER BY version LIMIT ?",
-                (since, limit + 1),
-            )
-            .fetchall()
-        )
-        return [_row_to_record(r) for r in rows[:limit]], len(rows) > limit
-
-    def get(self, type_: str, id_: str) -> StoredRecord | None:
-        row = (
-            self._conn()
-            .execute("SELECT * FROM records WHERE type = ? AND id = ?", (type_, id_))
-            .fetchone()
-        )
-        return _row_to_record(row) if row else None
-
-    def history(
-        self, type_: str, id_: str, before: int | None, limit: int
-    ) -> tuple[list[StoredRecord], bool]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT * FROM record_history WHERE type = ? AND id = ? AND version < ?"
-                " ORDER BY version DESC LIMIT ?",
-                (type_, id_, before if before is not None else 2**63 - 1, limit + 1),
-            )
-            .fetchall()
-        )
-        return [_row_to_record(r) for r in rows[:limit]], len(rows) > limit
-
     @contextmanager
     def write(self) -> Iterator[_SQLiteWrite]:
-        conn = self._conn()
-        with self._immediate(conn):
+        with self._locking() as conn:
             yield _SQLiteWrite(conn)
 
     # -- whole-registry copies (transfer.py) ----------------------------------
@@ -487,19 +204,10 @@ class SQLiteStorage:
         finally:
             conn.close()
 
-    def is_empty(self) -> bool:
-        conn = self._conn()
-        if self.current_version():
-            return False
-        return not any(
-            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES
-        )
-
     def load(
         self, registry_id: str, version: int, tables: dict[str, Iterable[tuple[Any, ...]]]
     ) -> None:
-        conn = self._conn()
-        with self._immediate(conn):
+        with self._locking() as conn:
             for table, columns in TABLES.items():
                 marks = ", ".join("?" * len(columns))
                 conn.executemany(
@@ -520,7 +228,7 @@ class _SQLiteSnapshot:
     def rows(self, table: str) -> Iterator[tuple[Any, ...]]:
         columns = TABLES[table]
         cursor = self._conn.execute(
-            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {_ORDER[table]}"
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {ORDER[table]}"
         )
         if "deleted" in columns:
             at = columns.index("deleted")

@@ -4,11 +4,12 @@ The API never sees SQL: it asks a :class:`Storage` for tokens, records, the
 changes feed and a record's history, and runs each batch inside one
 :meth:`Storage.write` transaction. Two implementations ship:
 ``sqlite_storage.SQLiteStorage`` (one file, the default) and
-``postgres_storage.PostgresStorage``; ``backends.open_storage`` picks one from
-``--db``. Their one hard duty is the ordering guarantee of the changes feed:
-versions must become visible in version order (SQLite's single writer gives
-that for free; PostgreSQL locks the counter row, ``SELECT ... FOR UPDATE``,
-for the whole write transaction: see its module docstring).
+``postgres_storage.PostgresStorage``, both on the logic of ``sql_storage.py``;
+``backends.open_storage`` picks one from ``--db``. Their one hard duty is the
+ordering guarantee of the changes feed: versions must become visible in version
+order (SQLite's single writer gives that for free; PostgreSQL locks the counter
+row, ``SELECT ... FOR UPDATE``, for the whole write transaction: see its module
+docstring).
 
 Both keep the same tables (``migrations.py``), so :class:`Snapshot` rows read
 from one load into the other unchanged (``transfer.py``: copy, backup, restore).
@@ -42,6 +43,18 @@ class StorageBusy(Exception):
     """
 
 
+#: A record's columns: ``records`` holds each record's latest write, ``record_history`` every one.
+_RECORD_COLUMNS = (
+    "type",
+    "id",
+    "version",
+    "deleted",
+    "data",
+    "modified_at",
+    "modified_by",
+    "written_by",
+)
+
 #: The tables a registry holds, in load order (tokens before the replies that
 #: name them), each with its columns in the order :meth:`Snapshot.rows` yields
 #: them. ``deleted`` is a bool on both backends' side of this interface.
@@ -57,26 +70,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "last_used_at",
         "superseded_at",
     ),
-    "records": (
-        "type",
-        "id",
-        "version",
-        "deleted",
-        "data",
-        "modified_at",
-        "modified_by",
-        "written_by",
-    ),
-    "record_history": (
-        "type",
-        "id",
-        "version",
-        "deleted",
-        "data",
-        "modified_at",
-        "modified_by",
-        "written_by",
-    ),
+    "records": _RECORD_COLUMNS,
+    "record_history": _RECORD_COLUMNS,
     "idempotency_keys": ("token_id", "key", "request_hash", "status_code", "reply", "created_at"),
 }
 

@@ -296,3 +296,43 @@ def test_enter_on_a_conflict_moves_to_its_first_decision(qtbot, registry, consol
     qtbot.waitUntil(view.list.hasFocus)
     qtbot.keyClick(view.list, Qt.Key.Key_Return)
     assert choice.choice.hasFocus(), "Enter on a record goes to its first decision"
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+def test_a_conflicts_decision_and_resolve_button_are_in_sight_on_a_small_screen(
+    qtbot, registry, console_factory, today, size
+):
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+
+    from stewardship.ui.main_window import MainWindow
+
+    ana, ben = console_factory("ana"), console_factory("ben")
+    m = ana.store.save(Model(slug="k", display_name="Halcyon 2", provider="P"), "ana")
+    ana.sync()
+    ben.sync()
+    ana.store.save(ana.store.get(Model, m.id).replace(notes="Partner asked for a week."), "ana")
+    ben.store.save(ben.store.get(Model, m.id).replace(notes="Confirmed: no slip."), "ben")
+    ana.sync()
+    assert ben.sync().conflicts == 1
+
+    ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show_view("conflicts")
+    window.show()
+    qtbot.waitExposed(window)
+    for _ in range(3):
+        QApplication.processEvents()
+    view = window.pages["conflicts"]
+    [choice] = view.choices
+    resolve = next(b for b in view.detail.findChildren(QPushButton) if b.text() == "Resolve")
+    area = view.detail.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    assert not area.horizontalScrollBar().isVisible(), "no sideways scrolling to decide"
+    port = QRect(area.viewport().mapTo(window, QPoint(0, 0)), area.viewport().size())
+    for widget in (choice.choice, choice.edit, resolve):
+        where = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+        assert port.contains(where), f"{widget} at {where.getRect()} is outside {port.getRect()}"

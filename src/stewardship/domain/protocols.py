@@ -40,7 +40,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .toml_text import TomlSyntaxError, load_toml
+from .toml_checker import TomlChecker, TomlFileError
 from .vocabulary import RequestCategory
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -59,15 +59,10 @@ def answer_id(interview_id: str, question_id: str) -> str:
     return str(uuid.uuid5(_ANSWER_NAMESPACE, f"{interview_id}/{question_id}"))
 
 
-class ProtocolError(ValueError):
+class ProtocolError(TomlFileError):
     """An interview protocol cannot be used. Names the file and, where known, the line."""
 
-    def __init__(self, file: str, line: int | None, reason: str) -> None:
-        self.file = file
-        self.line = line
-        self.reason = reason
-        where = f"{file}, line {line}" if line else file
-        super().__init__(f"interview protocol {where}: {reason}")
+    KIND = "interview protocol"
 
 
 @dataclass(frozen=True)
@@ -134,80 +129,24 @@ def parse_ref(text: str) -> tuple[str, int | None]:
 # -- parsing ---------------------------------------------------------------
 def parse_protocol(text: str, source: str) -> InterviewProtocol:
     """Read one protocol from TOML ``text``; ``source`` names the file in errors."""
-    try:
-        data = load_toml(text)
-    except TomlSyntaxError as exc:
-        raise ProtocolError(source, exc.line, exc.reason) from None
-    return _Checker(text, source).protocol(data)
+    checker = _Checker(text, source)
+    return checker.protocol(checker.load())
 
 
-class _Checker:
+class _Checker(TomlChecker):
+    ERROR = ProtocolError
+
     def __init__(self, text: str, source: str) -> None:
-        self.lines = text.splitlines()
-        self.source = source
-        headers = [i for i, ln in enumerate(self.lines) if re.match(r"^\s*\[", ln)]
-        self.headers = headers
-        self.section_headers = [
-            i for i in headers if re.match(r"^\s*\[\[\s*sections\s*\]\]", self.lines[i])
-        ]
-        self.question_headers = [
-            i
-            for i in headers
-            if re.match(r"^\s*\[\[\s*sections\s*\.\s*questions\s*\]\]", self.lines[i])
-        ]
-
-    def _line(self, key: str | None, table: list[int] | None, index: int | None) -> int | None:
-        """The line of ``key`` at top level or in the ``index``-th table of ``table``."""
-        start, end = 0, len(self.lines)
-        if table is None or index is None:
-            end = self.headers[0] if self.headers else end
-        elif index < len(table):
-            start = table[index]
-            later = [h for h in self.headers if h > start]
-            end = later[0] if later else end
-            if key is None:
-                return start + 1
-        if key is None:
-            return None
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-        for i in range(start, end):
-            if pattern.match(self.lines[i]):
-                return i + 1
-        return start + 1 if table is not None and index is not None else None
-
-    def fail(
-        self, reason: str, key: str | None = None, *, section: int | None = None, question=None
-    ) -> ProtocolError:
-        if question is not None:
-            return ProtocolError(
-                self.source, self._line(key, self.question_headers, question), reason
-            )
-        if section is not None:
-            return ProtocolError(
-                self.source, self._line(key, self.section_headers, section), reason
-            )
-        return ProtocolError(self.source, self._line(key, None, None), reason)
-
-    def _text(self, data: dict[str, Any], key: str, required: bool, **where: Any) -> str:
-        value = data.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(f"{key} must be text, got {value!r}", key, **where)
-        if required and not value.strip():
-            raise self.fail(f"{key} is required", key if key in data else None, **where)
-        return value.strip()
+        super().__init__(text, source, {"section": "sections", "question": "sections.questions"})
 
     def protocol(self, data: dict[str, Any]) -> InterviewProtocol:
-        for key in data:
-            if key not in _TOP_KEYS:
-                raise self.fail(f"unknown key '{key}'; use {', '.join(sorted(_TOP_KEYS))}", key)
-        pid = self._text(data, "id", True)
+        self.known_keys(data, _TOP_KEYS)
+        pid = self.text(data, "id", True)
         if not _ID.match(pid):
             raise self.fail(f"id '{pid}' must be lower-case letters, digits, '-' and '_'", "id")
-        version = data.get("version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail(f"version must be a whole number from 1 up, got {version!r}", "version")
-        title = self._text(data, "title", True)
-        description = self._text(data, "description", False)
+        version = self.version(data)
+        title = self.text(data, "title", True)
+        description = self.text(data, "description")
         raw_sections = data.get("sections")
         if not isinstance(raw_sections, list) or not raw_sections:
             raise self.fail("a protocol needs at least one [[sections]] table", "sections")
@@ -237,19 +176,13 @@ class _Checker:
         return InterviewProtocol(pid, version, title, description, tuple(sections), self.source)
 
     def _section(self, data: dict[str, Any], index: int, first_question: int) -> Section:
-        for key in data:
-            if key not in _SECTION_KEYS:
-                raise self.fail(
-                    f"unknown section key '{key}'; use {', '.join(sorted(_SECTION_KEYS))}",
-                    key,
-                    section=index,
-                )
-        key = self._text(data, "key", True, section=index)
+        self.known_keys(data, _SECTION_KEYS, "section", section=index)
+        key = self.text(data, "key", True, section=index)
         if not _QUESTION_ID.match(key):
             raise self.fail(
                 f"key '{key}' must be lower-case letters, digits and '_'", "key", section=index
             )
-        report_section = self._text(data, "report_section", False, section=index)
+        report_section = self.text(data, "report_section", section=index)
         if report_section and report_section not in REPORT_SECTIONS:
             raise self.fail(
                 f"report_section '{report_section}' is not one of {', '.join(REPORT_SECTIONS)}"
@@ -267,7 +200,7 @@ class _Checker:
         )
         return Section(
             key=key,
-            title=self._text(data, "title", True, section=index),
+            title=self.text(data, "title", True, section=index),
             questions=questions,
             report_section=report_section,
         )
@@ -275,29 +208,19 @@ class _Checker:
     def _question(self, data: Any, index: int) -> Question:
         if not isinstance(data, dict):
             raise self.fail("questions must be tables ([[sections.questions]])", question=index)
-        for key in data:
-            if key not in _QUESTION_KEYS:
-                raise self.fail(
-                    f"unknown question key '{key}'; use {', '.join(sorted(_QUESTION_KEYS))}",
-                    key,
-                    question=index,
-                )
-        qid = self._text(data, "id", True, question=index)
+        self.known_keys(data, _QUESTION_KEYS, "question", question=index)
+        qid = self.text(data, "id", True, question=index)
         if not _QUESTION_ID.match(qid):
             raise self.fail(
                 f"question id '{qid}' must be lower-case letters, digits and '_'",
                 "id",
                 question=index,
             )
-        required = data.get("required", True)
-        if not isinstance(required, bool):
-            raise self.fail(
-                f"required must be true or false, got {required!r}", "required", question=index
-            )
+        required = self.flag(data, "required", True, question=index)
         follow_ups = data.get("follow_ups", [])
         if not isinstance(follow_ups, list) or not all(isinstance(f, str) for f in follow_ups):
             raise self.fail("follow_ups must be a list of texts", "follow_ups", question=index)
-        category = self._text(data, "request_category", False, question=index)
+        category = self.text(data, "request_category", question=index)
         if category and category not in {c.value for c in RequestCategory}:
             allowed = ", ".join(c.value for c in RequestCategory)
             raise self.fail(
@@ -307,8 +230,8 @@ class _Checker:
             )
         return Question(
             id=qid,
-            text=self._text(data, "text", True, question=index),
-            guidance=self._text(data, "guidance", False, question=index),
+            text=self.text(data, "text", True, question=index),
+            guidance=self.text(data, "guidance", question=index),
             required=required,
             follow_ups=tuple(f.strip() for f in follow_ups if f.strip()),
             request_category=category,

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .records import Checklist, ChecklistItem, Model
-from .toml_text import TomlSyntaxError, load_toml
+from .toml_checker import TomlChecker, TomlFileError
 
 #: Dates an item's due date can be counted from.
 ANCHORS = ("retirement", "announcement")
@@ -44,15 +44,10 @@ _ITEM_KEYS = {"key", "title", "guidance", "required", "evidence_required", "due_
 _ITEM_NAMESPACE = uuid.UUID("6f3c1f0e-2b1a-4a47-9b0e-5d1c3e7a9c21")
 
 
-class TemplateError(ValueError):
+class TemplateError(TomlFileError):
     """A checklist template cannot be used. Names the file and, where known, the line."""
 
-    def __init__(self, file: str, line: int | None, reason: str) -> None:
-        self.file = file
-        self.line = line
-        self.reason = reason
-        where = f"{file}, line {line}" if line else file
-        super().__init__(f"checklist template {where}: {reason}")
+    KIND = "checklist template"
 
 
 @dataclass(frozen=True)
@@ -132,58 +127,27 @@ def instantiate(
 # -- parsing ---------------------------------------------------------------
 def parse_template(text: str, source: str) -> ChecklistTemplate:
     """Read one template from TOML ``text``; ``source`` names the file in errors."""
-    try:
-        data = load_toml(text)
-    except TomlSyntaxError as exc:
-        raise TemplateError(source, exc.line, exc.reason) from None
-    return _Checker(text, source).template(data)
+    checker = _Checker(text, source)
+    return checker.template(checker.load())
 
 
-class _Checker:
+class _Checker(TomlChecker):
+    ERROR = TemplateError
+
     def __init__(self, text: str, source: str) -> None:
-        self.lines = text.splitlines()
-        self.source = source
-
-    # Line finding: the first line that assigns ``key`` at top level, or
-    # inside the n-th ``[[items]]`` table.
-    def _line(self, key: str | None, item_index: int | None = None) -> int | None:
-        start, end = 0, len(self.lines)
-        headers = [i for i, ln in enumerate(self.lines) if re.match(r"^\s*\[", ln)]
-        item_headers = [i for i in headers if re.match(r"^\s*\[\[\s*items\s*\]\]", self.lines[i])]
-        if item_index is None:
-            end = headers[0] if headers else end
-        elif item_index < len(item_headers):
-            start = item_headers[item_index]
-            later = [h for h in headers if h > start]
-            end = later[0] if later else end
-            if key is None:
-                return start + 1
-        if key is None:
-            return None
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-        for i in range(start, end):
-            if pattern.match(self.lines[i]):
-                return i + 1
-        return start + 1 if item_index is not None else None
-
-    def fail(self, reason: str, key: str | None = None, item: int | None = None) -> TemplateError:
-        return TemplateError(self.source, self._line(key, item), reason)
+        super().__init__(text, source, {"item": "items"})
 
     def template(self, data: dict[str, Any]) -> ChecklistTemplate:
-        for key in data:
-            if key not in _TOP_KEYS:
-                raise self.fail(f"unknown key '{key}'; use {', '.join(sorted(_TOP_KEYS))}", key)
+        self.known_keys(data, _TOP_KEYS)
         raw = data.get("checklist")
         try:
             checklist = Checklist(str(raw))
         except ValueError:
             allowed = ", ".join(c.value for c in Checklist)
             raise self.fail(f"checklist '{raw}' is not one of {allowed}", "checklist") from None
-        version = data.get("version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail(f"version must be a whole number from 1 up, got {version!r}", "version")
-        title = self._text(data, "title", required=True)
-        description = self._text(data, "description")
+        version = self.version(data)
+        title = self.text(data, "title", required=True)
+        description = self.text(data, "description")
         items = data.get("items")
         if not isinstance(items, list) or not items:
             raise self.fail("a template needs at least one [[items]] table", "items")
@@ -194,56 +158,38 @@ class _Checker:
                 raise self.fail("items must be tables ([[items]])", "items")
             item = self._item(raw_item, index)
             if item.key in seen:
-                raise self.fail(f"key '{item.key}' is used by two items", "key", index)
+                raise self.fail(f"key '{item.key}' is used by two items", "key", item=index)
             seen.add(item.key)
             parsed.append(item)
         return ChecklistTemplate(checklist, version, title, description, tuple(parsed), self.source)
 
-    def _text(
-        self, data: dict[str, Any], key: str, *, required: bool = False, item: int | None = None
-    ) -> str:
-        value = data.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(f"{key} must be text, got {value!r}", key, item)
-        if required and not value.strip():
-            raise self.fail(f"{key} is required", key if key in data else None, item)
-        return value.strip()
-
-    def _flag(self, data: dict[str, Any], key: str, default: bool, item: int) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"{key} must be true or false, got {value!r}", key, item)
-        return value
-
     def _item(self, data: dict[str, Any], index: int) -> TemplateItem:
-        for key in data:
-            if key not in _ITEM_KEYS:
-                raise self.fail(
-                    f"unknown item key '{key}'; use {', '.join(sorted(_ITEM_KEYS))}", key, index
-                )
-        key = self._text(data, "key", required=True, item=index)
+        self.known_keys(data, _ITEM_KEYS, "item", item=index)
+        key = self.text(data, "key", required=True, item=index)
         if not _KEY.match(key):
-            raise self.fail(f"key '{key}' must be lower-case letters, digits and '_'", "key", index)
-        due_from = self._text(data, "due_from", item=index)
+            raise self.fail(
+                f"key '{key}' must be lower-case letters, digits and '_'", "key", item=index
+            )
+        due_from = self.text(data, "due_from", item=index)
         if due_from and due_from not in ANCHORS:
             raise self.fail(
-                f"due_from '{due_from}' is not one of {', '.join(ANCHORS)}", "due_from", index
+                f"due_from '{due_from}' is not one of {', '.join(ANCHORS)}", "due_from", item=index
             )
         due_days = data.get("due_days", 0)
         if isinstance(due_days, bool) or not isinstance(due_days, int):
             raise self.fail(
-                f"due_days must be a whole number of days, got {due_days!r}", "due_days", index
+                f"due_days must be a whole number of days, got {due_days!r}", "due_days", item=index
             )
         if "due_days" in data and not due_from:
             raise self.fail(
-                "due_days needs due_from (retirement or announcement)", "due_days", index
+                "due_days needs due_from (retirement or announcement)", "due_days", item=index
             )
         return TemplateItem(
             key=key,
-            title=self._text(data, "title", required=True, item=index),
-            guidance=self._text(data, "guidance", item=index),
-            required=self._flag(data, "required", True, index),
-            evidence_required=self._flag(data, "evidence_required", False, index),
+            title=self.text(data, "title", required=True, item=index),
+            guidance=self.text(data, "guidance", item=index),
+            required=self.flag(data, "required", True, item=index),
+            evidence_required=self.flag(data, "evidence_required", False, item=index),
             due_from=due_from,
             due_days=due_days,
         )

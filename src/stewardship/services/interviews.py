@@ -10,7 +10,6 @@ These functions do file I/O and hashing: the UI calls them from a worker.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -19,8 +18,9 @@ from pathlib import Path
 
 from ..domain.errors import Problem, ValidationError
 from ..domain.records import Interview
-from ..domain.tasks import CancelCheck, Cancelled, Progress, never_cancelled, no_progress
+from ..domain.tasks import CancelCheck, Progress, never_cancelled, no_progress
 from ..store import Store
+from ..store.local_files import copy_hashing
 from ..store.queries_transcripts import add_transcript, interview_digests, transcript_count
 from .model_records import ModelRecordService
 
@@ -75,23 +75,22 @@ def store_transcript(
         ) from exc
     folder = transcripts_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=folder)
     tmp = Path(tmp_name)
     try:
         with handle, os.fdopen(fd, "wb") as out:
-            done = 0
-            what = f"Copying and hashing {source.name}"
-            while chunk := handle.read(CHUNK_BYTES):
-                if cancelled():
-                    raise Cancelled(f"import of {source.name} cancelled; nothing was stored")
-                digest.update(chunk)
-                out.write(chunk)
-                done += len(chunk)
-                progress(what, done, total)
+            sha, done = copy_hashing(
+                handle,
+                out,
+                f"Copying and hashing {source.name}",
+                total,
+                progress,
+                cancelled,
+                f"import of {source.name} cancelled; nothing was stored",
+                chunk_bytes=CHUNK_BYTES,
+            )
             out.flush()
             os.fsync(out.fileno())
-        sha = digest.hexdigest()
         target = folder / sha
         already = target.exists()
         if already:

@@ -160,10 +160,11 @@ def copy_hashing(
     cancel_message: str,
     digest: hashlib._Hash | None = None,
     done: int = 0,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> tuple[str, int]:
     """Read ``source`` to its end, hashing (and writing to ``out``); (hex digest, bytes)."""
     digest = digest or hashlib.sha256()
-    while chunk := source.read(CHUNK_BYTES):
+    while chunk := source.read(chunk_bytes):
         if cancelled():
             raise Cancelled(cancel_message)
         digest.update(chunk)

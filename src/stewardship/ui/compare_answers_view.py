@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from ..app import AppContext
+from ..domain.vocabulary import plural
 from ..services.interview_answers import ComparedAnswer, compare_answers
 from ..services.protocols import ProtocolLibrary, load_protocols
 from .table_model import Column, RowTableModel
@@ -96,7 +97,7 @@ class CompareAnswersView(QWidget):
         self.table.resizeRowsToContents()
         models = len({r.model_slug for r in rows})
         self.summary.setText(
-            f"{len(rows)} answers from {models} models"
+            f"{plural(len(rows), 'answers')} from {plural(models, 'models')}"
             if rows
             else "No model has answered this question yet."
         )

@@ -128,7 +128,7 @@ class ConflictsView(QWidget):
         self.detail = QWidget()
         self.detail.setObjectName("formPage")
         self.detail_layout = QVBoxLayout(self.detail)
-        self.detail_layout.setContentsMargins(16, 12, 16, 12)
+        self.detail_layout.setContentsMargins(12, 12, 12, 12)
         self.detail_layout.setSpacing(10)
 
         self.empty = QLabel(
@@ -141,7 +141,7 @@ class ConflictsView(QWidget):
         self.splitter = splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(panel(scrolling(self.detail)))
-        splitter.setSizes([240, 840])
+        splitter.setSizes([200, 880])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -235,14 +235,16 @@ class ConflictsView(QWidget):
             hint.setProperty("role", "hint")
             self.detail_layout.addWidget(hint)
             grid = QGridLayout()
-            grid.setHorizontalSpacing(16)
+            grid.setHorizontalSpacing(12)
             grid.setVerticalSpacing(10)
             for col in (1, 2, 3, 5):
                 grid.setColumnStretch(col, 1)
             for col, title in enumerate(
                 ["Field", "Before (last synced)", "Mine", "Theirs", "Decision", "Result"]
             ):
-                grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
+                heading = QLabel(f"<b>{title}</b>")
+                heading.setWordWrap(True)  # "Before (last synced)" takes two lines if it must
+                grid.addWidget(heading, 0, col, Qt.AlignmentFlag.AlignBottom)
             for r, conflict in enumerate(group.fields, start=1):
                 choice = FieldChoice(conflict)
                 self.choices.append(choice)
@@ -260,7 +262,7 @@ class ConflictsView(QWidget):
                 grid.addWidget(choice.choice, r, 4, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(choice.edit, r, 5, Qt.AlignmentFlag.AlignTop)
                 choice.edit.setCursorPosition(0)
-                choice.edit.setMinimumWidth(180)
+                choice.edit.setMinimumWidth(120)
             self.detail_layout.addLayout(grid)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

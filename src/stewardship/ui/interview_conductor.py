@@ -19,25 +19,18 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableWidget,
-    QTableWidgetItem,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -45,51 +38,16 @@ from PySide6.QtWidgets import (
 
 from ..app import AppContext
 from ..domain.errors import ValidationError
-from ..domain.protocols import ChatSplit, InterviewProtocol, Question, parse_chat, split_chat
+from ..domain.protocols import InterviewProtocol, Question, parse_chat, split_chat
 from ..domain.records import Interview, Model, label
 from ..services.interview_answers import AnswerService, is_answered
 from ..services.interviews import transcript_is_present, transcript_path
 from ..services.protocols import ProtocolLibrary, load_protocols
+from .chat_split_dialog import ChatSplitDialog
 from .widgets import repolish
+from .wrapping_tree import WrappingTree
 
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class _WrapDelegate(QStyledItemDelegate):
-    """Rows as tall as their wrapped text at the column's width (Qt's own hint ignores it)."""
-
-    def __init__(self, tree: QTreeWidget) -> None:
-        super().__init__(tree)
-        self.tree = tree
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        depth = 1 if index.parent().isValid() else 0
-        width = self.tree.viewport().width() - self.tree.indentation() * (depth + 1) - 12
-        bounds = opt.fontMetrics.boundingRect(
-            QRect(0, 0, max(width, 80), 10_000), Qt.TextFlag.TextWordWrap, opt.text
-        )
-        return QSize(max(width, 80), bounds.height() + 6)
-
-
-class _WrappingTree(QTreeWidget):
-    """A one-column tree whose long item texts wrap instead of being cut."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setUniformRowHeights(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.setItemDelegate(_WrapDelegate(self))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.scheduleDelayedItemsLayout()
 
 
 class InterviewConductor(QWidget):
@@ -150,7 +108,7 @@ class InterviewConductor(QWidget):
         top.addWidget(self.evidence_button)
 
         # left: the protocol's sections and questions
-        self.nav = _WrappingTree()
+        self.nav = WrappingTree()
         self.nav.setHeaderHidden(True)
         self.nav.setAccessibleName("Questions")
         self.nav.currentItemChanged.connect(self._nav_moved)
@@ -592,94 +550,6 @@ class InterviewConductor(QWidget):
         self._show_progress()
         self.message.setText(f"{len(chosen)} answers taken from {name}.")
         self.changed.emit()
-
-
-class _TickTable(QTableWidget):
-    """A table whose Space ticks or unticks the current row's first cell."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space:
-            row = self.currentRow()
-            item = self.item(row, 0) if row >= 0 else None
-            if item is not None:
-                checked = item.checkState() == Qt.CheckState.Checked
-                item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
-            return
-        super().keyPressEvent(event)
-
-
-class ChatSplitDialog(QDialog):
-    """Each user turn matched to a question, with its reply: the steward ticks what to keep."""
-
-    def __init__(
-        self, split: ChatSplit, existing_ids: set[str], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Answers found in the transcript")
-        self.split = split
-        intro = QLabel(
-            f"{len(split.matches)} of the transcript's questions match the protocol."
-            " Check each match; only ticked answers are saved (Space ticks or unticks)."
-            + (
-                f" {len(split.unmatched)} other user turns matched no question; they stay with"
-                " the answer they follow."
-                if split.unmatched
-                else ""
-            )
-        )
-        intro.setWordWrap(True)
-        self.table = _TickTable(len(split.matches), 4)
-        self.table.setAccessibleName("Matches")
-        self.table.setHorizontalHeaderLabels(
-            ["Keep · question", "Asked in the transcript", "Answer", "Match"]
-        )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(True)
-        for row, m in enumerate(split.matches):
-            keep = QTableWidgetItem(m.question.text)
-            keep.setFlags(
-                Qt.ItemFlag.ItemIsEnabled
-                | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsUserCheckable
-            )
-            keep.setCheckState(Qt.CheckState.Checked)
-            if m.question.id in existing_ids:
-                keep.setToolTip("Replaces the answer already recorded")
-                keep.setText(f"{m.question.text} (replaces the recorded answer)")
-            self.table.setItem(row, 0, keep)
-            self.table.setItem(row, 1, QTableWidgetItem(m.asked))
-            self.table.setItem(row, 2, QTableWidgetItem(m.answer))
-            self.table.setItem(row, 3, QTableWidgetItem(f"{m.score:.0%}"))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 260)
-        self.table.setColumnWidth(1, 220)
-        self.table.resizeRowsToContents()
-        self.table.setCurrentCell(0, 0)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save ticked answers")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-        self.resize(1000, 560)
-
-    def chosen(self) -> dict[str, str]:
-        """Question id -> answer of the ticked matches."""
-        out = {}
-        for row, m in enumerate(self.split.matches):
-            item = self.table.item(row, 0)
-            if item is not None and item.checkState() == Qt.CheckState.Checked:
-                out[m.question.id] = m.answer
-        return out
 
 
 class ConductDialog(QDialog):

@@ -13,7 +13,7 @@ from ..services.model_summary import ModelSummary
 from ..services.models import ModelService
 from .list_form_page import ListFormPage
 from .model_form import ModelForm
-from .panels import form_page, panel, scrolling
+from .panels import form_page, form_panel
 from .table_model import Column, RowTableModel, SearchProxy
 
 
@@ -73,12 +73,10 @@ class ModelsView(ListFormPage):
 
         self.form = ModelForm(self.service)
         self.form.saved.connect(self._saved)
-        form_panel = panel(scrolling(form_page(self.form), sideways=False))
-        form_panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
         self.lay_out(
             "Models",
             "Every model this store knows, with its lifecycle dates.",
-            form_panel,
+            form_panel(form_page(self.form)),
             sizes=(560, 500),
         )
 

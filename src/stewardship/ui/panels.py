@@ -32,6 +32,14 @@ def panel(content: QWidget) -> QFrame:
     return frame
 
 
+def form_panel(form: QWidget) -> QFrame:
+    """``form`` on a :func:`panel`, scrolling up and down only, never narrower than the
+    form wants (its minimum width and the scroll bar's)."""
+    frame = panel(scrolling(form, sideways=False))
+    frame.setMinimumWidth(form.minimumSizeHint().width() + 24)
+    return frame
+
+
 def form_page(form: W) -> W:
     """Give ``form`` the white form background (the style sheet's ``#formPage``)."""
     form.setObjectName("formPage")

@@ -20,7 +20,7 @@ from ..services.paths import store_path
 from ..services.requests import RequestRow, RequestService, load_rows
 from . import style
 from .list_form_page import ListFormPage
-from .panels import form_page, panel, scrolling
+from .panels import form_page, form_panel
 from .request_form import RequestForm
 from .table_model import Column, RowStyle, RowTableModel, SearchProxy
 from .tasks import Task, run_task
@@ -165,13 +165,11 @@ class RequestsView(ListFormPage):
 
         self.form = form_page(RequestForm(self.service, ctx.today))
         self.form.saved.connect(self._saved)
-        form_panel = panel(scrolling(self.form, sideways=False))
-        form_panel.setMinimumWidth(self.form.minimumSizeHint().width() + 24)
         self.lay_out(
             "Requests",
             "Preference requests from model interviews, users, researchers, staff and partners,"
             " with the estimated cost of a response and what was done.",
-            form_panel,
+            form_panel(self.form),
             above=filter_row,
             legend=legend,
             sizes=(660, 400),
