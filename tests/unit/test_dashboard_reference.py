@@ -144,7 +144,7 @@ def test_dashboard_matches_the_domain_reading(store, data):
             r.progress.total,
             r.progress.complete,
             r.progress.overdue,
-            r.model.replacement_name,
+            r.replacement_name,
         )
         for r in got.rows
     } == want["rows"]

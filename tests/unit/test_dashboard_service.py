@@ -149,3 +149,30 @@ def test_the_recent_window_edge_and_what_still_counts_off_the_table(store, today
     assert d.notice_violations == 1 and d.retiring_30 == 1
     assert d.overdue_items == 1, "a model off the table still has its late items counted"
     assert d.models_total == 4
+
+
+def test_replacements_are_named_whether_read_one_by_one_or_all_at_once(store, today):
+    """A row's replacement shows its model's name: read a slug at a time for the rows on
+    screen, then every name at once when a whole list asks (a filter's search texts)."""
+    from stewardship.services.dashboard import ModelNames
+
+    count = ModelNames.ONE_BY_ONE + 20
+    for n in range(count):
+        add(store, slug=f"new-{n}", display_name=f"New {n}")
+        add(
+            store,
+            slug=f"old-{n}",
+            display_name=f"Old {n}",
+            state="deprecated",
+            retirement_on="2027-01-15",
+            replacement=f"new-{n}" if n % 10 else "nowhere",  # every tenth names no model
+        )
+    gone = add(store, slug="gone", display_name="Gone")
+    store.delete(Model, gone.id, "t")
+    add(store, display_name="Last", retirement_on="2027-02-01", replacement="gone")
+
+    rows = build_dashboard(store, today, NoticePolicy()).rows
+    shown = {r.model.slug: r.replacement_name for r in rows}  # every row asks: both paths
+    want = {f"old-{n}": f"New {n}" if n % 10 else "nowhere" for n in range(count)}
+    want["last"] = "gone"  # a deleted model is not named: the slug as typed
+    assert shown == want

@@ -70,5 +70,15 @@ def live_names(store: Store) -> dict[str, str]:
     return dict(store.conn.execute("SELECT slug, display_name FROM models WHERE deleted = 0"))
 
 
+def live_name(store: Store, slug: str) -> str | None:
+    """The display name of the live model with ``slug`` (None: no such model)."""
+    row = store.conn.execute(
+        "SELECT display_name FROM models WHERE slug = ? AND deleted = 0"
+        " ORDER BY rowid DESC LIMIT 1",
+        (slug,),
+    ).fetchone()
+    return None if row is None else str(row[0] or "")
+
+
 def live_model_count(store: Store) -> int:
     return int(store.conn.execute("SELECT count(*) FROM models WHERE deleted = 0").fetchone()[0])

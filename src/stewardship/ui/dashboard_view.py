@@ -74,7 +74,7 @@ COLUMNS: list[Column[DashboardRow]] = [
         sort=lambda r: -1.0 if r.checklist_fraction is None else r.checklist_fraction,
         value=lambda r: r.checklist_fraction,
     ),
-    Column("Replacement", lambda r: r.model.replacement_name or "—"),
+    Column("Replacement", lambda r: r.replacement_name or "—"),
 ]
 
 
@@ -159,7 +159,7 @@ class DashboardView(QWidget):
                     r.model.family,
                     r.model.lifecycle.label,
                     r.model.replacement,
-                    r.model.replacement_name,
+                    r.replacement_name,
                     r.countdown,
                     "overdue" if r.overdue else "",
                     r.weights_text,
