@@ -209,33 +209,35 @@ def build_dashboard(
     late = LateItems(store, today)
     names = ModelNames(store)
     rows: list[DashboardRow] = []
+    add = rows.append
     within_30 = within_90 = violations = 0
     for row in listed:
         model = ModelSummary(row[:SUMMARY_WIDTH])
-        total, complete = row[SUMMARY_WIDTH:]
         retired = row[5] in _RETIRED_VALUES
         planned = model.retirement_on or model.retirement_not_before
         when = (model.retired_on or planned) if retired else planned
         days = (when - today).days if when else None
         notice = assess_notice(model, policy)
+        shortfall = notice.shortfall_days
         if days is not None and not retired:  # (a row shown for its weights alone has no date)
             within_30 += 0 <= days <= 30
             within_90 += 0 <= days <= 90
-            violations += notice.violates_policy
-        rows.append(
+            violations += shortfall > 0
+        # Positional, in field order: keywords cost 3 us a row here (15 ms on 4,839 rows).
+        add(
             DashboardRow(
-                model=model,
-                retirement=when,
-                days_left=days,
-                overdue=days is not None and days < 0 and not retired,
-                notice_given=notice.given_days,
-                notice_required=notice.required_days,
-                notice_shortfall=notice.shortfall_days,
-                checklist_total=total,
-                checklist_complete=complete,
-                late_items=late,
-                names=names,
-                weights=weights.get(model.id, ""),
+                model,
+                when,  # retirement
+                days,  # days_left
+                days is not None and days < 0 and not retired,  # overdue
+                notice.given_days,
+                notice.required_days,
+                shortfall,
+                row[SUMMARY_WIDTH],  # checklist_total
+                row[SUMMARY_WIDTH + 1],  # checklist_complete
+                late,
+                names,
+                weights.get(model.id, ""),
             )
         )
     rows.sort(key=lambda r: (r.retirement or date.max, r.model.display_name.lower()))

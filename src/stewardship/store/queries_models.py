@@ -59,9 +59,9 @@ def dashboard_rows(
             CASE WHEN m.state IN ({states})
                  THEN coalesce(nullif(m.retired_on, ''), {planned}) >= ?
                  ELSE {planned} IS NOT NULL END
-            OR m.id IN (SELECT value FROM json_each(?)))
+            {"OR m.id IN (SELECT value FROM json_each(?))" if also_ids else ""})
     """
-    params = (*retired_states, retired_since, json.dumps(list(also_ids)))
+    params = (*retired_states, retired_since) + ((json.dumps(list(also_ids)),) if also_ids else ())
     return store.conn.execute(sql, params).fetchall()
 
 
