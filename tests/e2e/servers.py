@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -125,11 +126,22 @@ class ServeProcess:
     port and database.
     """
 
-    def __init__(self, db: Path | str, workers: int = 1, port: int | None = None) -> None:
+    def __init__(
+        self,
+        db: Path | str,
+        workers: int = 1,
+        port: int | None = None,
+        *,
+        args: Sequence[str] = (),
+        keep_output: bool = False,
+    ) -> None:
         self.db = str(db)
         self.workers = workers
         self.port = port or free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.args = list(args)  # more options for serve (--root-path, --log-level...)
+        #: keep what serve writes (its log is stderr): :meth:`stop_and_read` returns it
+        self.keep_output = keep_output
+        self.proc: subprocess.Popen[str] | None = None
         self.starts = 0
 
     @property
@@ -142,8 +154,9 @@ class ServeProcess:
     def launch(self) -> ServeProcess:
         """Start the process without waiting for it (start several, then wait_ready each)."""
         cmd = [sys.executable, "-m", "stewardship_registry", "serve", "--db", self.db]
-        cmd += ["--port", str(self.port), "--workers", str(self.workers)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd += ["--port", str(self.port), "--workers", str(self.workers), *self.args]
+        out = subprocess.PIPE if self.keep_output else subprocess.DEVNULL
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=out, text=True)
         self.starts += 1
         return self
 
@@ -157,7 +170,8 @@ class ServeProcess:
             except requests.RequestException:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited with {self.proc.returncode}")
+                said = self.proc.stderr.read() if self.proc.stderr else ""
+                raise RuntimeError(f"serve exited with {self.proc.returncode}: {said}")
             if time.monotonic() > deadline:
                 raise RuntimeError("serve did not start")
             time.sleep(0.05)
@@ -179,6 +193,15 @@ class ServeProcess:
 
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
+
+    def stop_and_read(self) -> tuple[int, str]:
+        """SIGTERM, as an operator stops it: its exit status and all it wrote on stderr
+        (``keep_output=True``)."""
+        assert self.proc is not None and self.keep_output
+        self.proc.terminate()
+        _, err = self.proc.communicate(timeout=15)
+        status, self.proc = self.proc.returncode, None
+        return status, err
 
 
 def _children(pid: int) -> list[int]:

@@ -32,6 +32,30 @@ def file_keyring(monkeypatch):
     keyring.set_keyring(previous)
 
 
+def conflicting_notes(
+    console_factory,
+    *,
+    ana_name: str = "ana",
+    ben_name: str = "ben",
+    theirs: str = "from ana",
+    mine: str = "from ben",
+    display_name: str = "K",
+):
+    """Ana and Ben change one model's notes; Ana syncs first, so Ben's sync meets a conflict.
+
+    Returns Ana's and Ben's consoles, the model and Ana's edit of it.
+    """
+    ana, ben = console_factory("ana"), console_factory("ben")
+    m = ana.store.save(Model(slug="k", display_name=display_name, provider="P"), ana_name)
+    ana.sync()
+    ben.sync()
+    edited = ana.store.save(ana.store.get(Model, m.id).replace(notes=theirs), ana_name)
+    ben.store.save(ben.store.get(Model, m.id).replace(notes=mine), ben_name)
+    ana.sync()
+    assert ben.sync().conflicts == 1
+    return ana, ben, m, edited
+
+
 @pytest.fixture
 def app_ctx(tmp_path, today):
     ctx = AppContext.open(tmp_path / "laptop", today=lambda: today)
@@ -154,14 +178,7 @@ def test_no_keyring_keeps_the_token_for_the_session_only(qtbot, app_ctx, registr
 
 
 def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tmp_path, today):
-    ana, ben = console_factory("ana"), console_factory("ben")
-    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "ana")
-    ana.sync()
-    ben.sync()
-    ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "ana")
-    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "ben")
-    ana.sync()
-    assert ben.sync().conflicts == 1
+    ana, ben, m, _ = conflicting_notes(console_factory)
 
     ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
     view = ConflictsView(ctx)
@@ -181,14 +198,7 @@ def test_conflicts_view_resolves_a_conflict(qtbot, registry, console_factory, tm
 
 
 def test_conflicts_view_says_who_made_theirs_and_when(qtbot, registry, console_factory, today):
-    ana, ben = console_factory("ana"), console_factory("ben")
-    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "Ana Steward")
-    ana.sync()
-    ben.sync()
-    edited = ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "Ana Steward")
-    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "Ben")
-    ana.sync()
-    assert ben.sync().conflicts == 1
+    _, ben, _, edited = conflicting_notes(console_factory, ana_name="Ana Steward", ben_name="Ben")
 
     ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="Ben", today=lambda: today)
     view = ConflictsView(ctx)
@@ -273,14 +283,7 @@ def test_history_tab_merges_the_registrys_history_and_says_when_offline(
 def test_enter_on_a_conflict_moves_to_its_first_decision(qtbot, registry, console_factory, today):
     from PySide6.QtCore import Qt
 
-    ana, ben = console_factory("ana"), console_factory("ben")
-    m = ana.store.save(Model(slug="k", display_name="K", provider="P"), "ana")
-    ana.sync()
-    ben.sync()
-    ana.store.save(ana.store.get(Model, m.id).replace(notes="from ana"), "ana")
-    ben.store.save(ben.store.get(Model, m.id).replace(notes="from ben"), "ben")
-    ana.sync()
-    assert ben.sync().conflicts == 1
+    _, ben, _, _ = conflicting_notes(console_factory)
 
     ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
     view = ConflictsView(ctx)
@@ -307,14 +310,12 @@ def test_a_conflicts_decision_and_resolve_button_are_in_sight_on_a_small_screen(
 
     from stewardship.ui.main_window import MainWindow
 
-    ana, ben = console_factory("ana"), console_factory("ben")
-    m = ana.store.save(Model(slug="k", display_name="Halcyon 2", provider="P"), "ana")
-    ana.sync()
-    ben.sync()
-    ana.store.save(ana.store.get(Model, m.id).replace(notes="Partner asked for a week."), "ana")
-    ben.store.save(ben.store.get(Model, m.id).replace(notes="Confirmed: no slip."), "ben")
-    ana.sync()
-    assert ben.sync().conflicts == 1
+    _, ben, _, _ = conflicting_notes(
+        console_factory,
+        theirs="Partner asked for a week.",
+        mine="Confirmed: no slip.",
+        display_name="Halcyon 2",
+    )
 
     ctx = AppContext(data_dir=ben.data_dir, store=ben.store, who="ben", today=lambda: today)
     window = MainWindow(ctx)

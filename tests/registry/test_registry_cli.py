@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import requests
 
+from e2e.servers import ServeProcess
 from stewardship_registry.cli import main
 from stewardship_registry.sqlite_storage import SQLiteStorage
 from stewardship_registry.tokens import hash_token
@@ -77,35 +76,9 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
     token = _run(
         "token", "create", "--db", str(db), "--name", "s", "--role", "steward"
     ).stdout.strip()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stewardship_registry",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = ServeProcess(db, keep_output=True).start(timeout=30)
+    url = server.url
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url + "/v1/health", timeout=1).json()["status"] == "ok":
-                    break
-            except requests.ConnectionError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.1)
         auth = {"Authorization": f"Bearer {token}"}
         reply = requests.post(
             url + "/v1/batch",
@@ -125,10 +98,9 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
         assert reply.json()["results"][0]["version"] == 1
         assert "server" not in reply.headers
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        status, err = server.stop_and_read()
     # uvicorn shuts down cleanly, then re-raises SIGTERM as the exit status
-    assert "Finished server process" in err and proc.returncode in (0, -15)
+    assert "Finished server process" in err and status in (0, -15)
 
 
 def test_serve_behind_a_proxy_root_path_log_level_and_forwarded_ips(tmp_path: Path) -> None:
@@ -138,41 +110,16 @@ def test_serve_behind_a_proxy_root_path_log_level_and_forwarded_ips(tmp_path: Pa
     ).stdout.strip()
     bad = _run("serve", "--db", str(db), "--root-path", "registry")
     assert bad.returncode == 2 and "--root-path must start with '/'" in bad.stderr
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stewardship_registry",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--root-path",
-            "/registry/",
-            "--log-level",
-            "info",
-            "--forwarded-allow-ips",
-            "127.0.0.1",
+    server = ServeProcess(
+        db,
+        args=[
+            *("--root-path", "/registry/", "--log-level", "info"),
+            *("--forwarded-allow-ips", "127.0.0.1"),
         ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+        keep_output=True,
+    ).start(timeout=30)
+    url = server.url
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url + "/v1/health", timeout=1).json()["status"] == "ok":
-                    break
-            except requests.ConnectionError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.1)
         me = requests.get(
             url + "/v1/me",
             headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": "203.0.113.7"},
@@ -182,8 +129,7 @@ def test_serve_behind_a_proxy_root_path_log_level_and_forwarded_ips(tmp_path: Pa
         doc = requests.get(url + "/openapi.json", timeout=5).json()
         assert doc["servers"] == [{"url": "/registry"}]
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        _, err = server.stop_and_read()
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     [line] = [x for x in lines if x.get("path") == "/registry/v1/me"]
     assert line["client"] == "203.0.113.7", "the trusted proxy's X-Forwarded-For is believed"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
+from e2e.servers import ServeProcess
 from stewardship_registry.logs import JsonLinesFormatter
 from stewardship_registry.request_log import choose_request_id
 
@@ -64,12 +63,6 @@ def test_a_sane_incoming_request_id_is_kept() -> None:
         assert choose_request_id(incoming) == incoming
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_writes_json_lines_with_request_ids_and_never_the_token(tmp_path: Path) -> None:
     """``stewardship-registry serve`` as an operator runs it; its stderr is the log."""
     db = tmp_path / "served.db"
@@ -81,23 +74,9 @@ def test_serve_writes_json_lines_with_request_ids_and_never_the_token(tmp_path: 
         timeout=60,
     )
     token = created.stdout.strip()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*run, "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = ServeProcess(db, keep_output=True).start(timeout=30)
+    url = server.url
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(url + "/v1/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.1)
         good = requests.get(
             url + "/v1/changes",
             params={"limit": 5},
@@ -107,8 +86,7 @@ def test_serve_writes_json_lines_with_request_ids_and_never_the_token(tmp_path: 
         bad = requests.get(url + "/v1/me", headers={"Authorization": f"Bearer {token}x"}, timeout=5)
         assert good.status_code == 200 and bad.status_code == 401
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        _, err = server.stop_and_read()
 
     lines = [json.loads(line) for line in err.splitlines()]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
